@@ -1,0 +1,119 @@
+package message
+
+import (
+	"bytes"
+	"testing"
+)
+
+// benchDatagrams returns one full-sized datagram of each type at the
+// default MaxMessageSize: a MemberList of 27 ip4 members, a Status of 41
+// records and a Data with a 490-byte payload.
+func benchDatagrams(b *testing.B) []struct {
+	name string
+	wire []byte
+} {
+	enc := func(f func([]byte) (int, error)) []byte {
+		buf := make([]byte, DefaultMaxMessageSize)
+		n, err := f(buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return buf[:n]
+	}
+	members := make([]Member, 27)
+	for i := range members {
+		members[i] = Member{ID: uint64(i + 1), Addr: addr4}
+	}
+	records := make([]uint64, 0, 82)
+	for i := range 41 {
+		records = append(records, uint64(i+1), 7)
+	}
+	return []struct {
+		name string
+		wire []byte
+	}{
+		{"Hello", enc(encodeWith(&Hello{Member: memberB2}, 1))},
+		{"Welcome", enc(encodeWith(&Welcome{HelloSeq: 1, Member: memberB2}, 2))},
+		{"MemberList", enc(writeMemberList(3, members...))},
+		{"Ack", enc(encodeWith(&Ack{AckedSeq: 1}, 4))},
+		{"Data", enc(encodeWith(&Data{Origin: 1, OriginSeq: 1, Payload: bytes.Repeat([]byte{'x'}, 490)}, 5))},
+		{"Status", enc(writeStatus(6, records...))},
+		{"Leave", enc(encodeWith(&Leave{Member: memberB2}, 7))},
+	}
+}
+
+// BenchmarkDecode decodes a whole datagram of each type with Decode.
+func BenchmarkDecode(b *testing.B) {
+	for _, d := range benchDatagrams(b) {
+		b.Run(d.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(d.wire)))
+			var m Message
+			for b.Loop() {
+				if err := Decode(d.wire, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEncode encodes a datagram of each type the way a sender does:
+// the type's Encode, or for MemberList and Status the writer filling the
+// datagram record by record.
+func BenchmarkEncode(b *testing.B) {
+	out := make([]byte, DefaultMaxMessageSize)
+	for _, d := range benchDatagrams(b) {
+		var m Message
+		if err := Decode(d.wire, &m); err != nil {
+			b.Fatal(err)
+		}
+		encode := func() (int, error) { return Encode(out, &m) }
+		switch m.Header.Type {
+		case TypeMemberList:
+			members := m.MemberList.AppendTo(nil)
+			encode = func() (int, error) {
+				w, _ := NewMemberListWriter(out, 3)
+				for _, mem := range members {
+					w.Add(mem)
+				}
+				return w.Finish(), nil
+			}
+		case TypeStatus:
+			encode = func() (int, error) {
+				w, _ := NewStatusWriter(out, 6)
+				for i := range m.Status.Count() {
+					w.Add(m.Status.Record(i))
+				}
+				return w.Finish(), nil
+			}
+		}
+		b.Run(d.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(d.wire)))
+			for b.Loop() {
+				if n, err := encode(); err != nil || n != len(d.wire) {
+					b.Fatal(n, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMemberIter walks a decoded 27-member MemberList.
+func BenchmarkMemberIter(b *testing.B) {
+	wire := benchDatagrams(b)[2].wire
+	var list MemberList
+	if err := list.Decode(wire[HeaderSize:]); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wire)))
+	for b.Loop() {
+		for it := list.Iter(); ; {
+			if _, ok := it.Next(); !ok {
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,277 @@
+package message
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"maps"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// update rewrites the golden wire vectors and the seed corpus files.
+var update = flag.Bool("update", false, "rewrite testdata/wire goldens and the FuzzDecode seed corpus")
+
+// wireDir holds the golden wire vectors, shared by the repository.
+const wireDir = "../testdata/wire"
+
+var (
+	addr4  = netip.MustParseAddrPort("127.0.0.1:7070")
+	addr6  = netip.MustParseAddrPort("[::1]:7071")
+	addr4b = netip.MustParseAddrPort("10.0.0.3:7072")
+
+	memberA1 = Member{ID: 0xa1, Addr: addr4}
+	memberB2 = Member{ID: 0xb2, Addr: addr6}
+	memberC3 = Member{ID: 0xc3, Addr: addr4b}
+)
+
+// goldenCase is one golden wire vector: the file testdata/wire/<name>.txt
+// must hold what build encodes.
+type goldenCase struct {
+	name    string
+	comment string
+	build   func(b []byte) (int, error)
+}
+
+func encodeWith(m interface {
+	Encode([]byte, uint32) (int, error)
+}, seq uint32) func([]byte) (int, error) {
+	return func(b []byte) (int, error) { return m.Encode(b, seq) }
+}
+
+var goldenCases = []goldenCase{
+	{"hello_ip4", "Hello from member 0xa1 at /ip4/127.0.0.1/udp/7070.",
+		encodeWith(&Hello{Member: memberA1}, 7)},
+	{"hello_ip6", "Hello from member 0xb2 at /ip6/::1/udp/7071.",
+		encodeWith(&Hello{Member: memberB2}, 7)},
+	{"welcome", "Welcome from seed 0xa1, answering the Hello sent with seq 7.",
+		encodeWith(&Welcome{HelloSeq: 7, Member: memberA1}, 9)},
+	{"memberlist_empty", "MemberList with no members (count 0 is valid).",
+		writeMemberList(3)},
+	{"memberlist_three", "MemberList of three members, both address families.",
+		writeMemberList(3, memberA1, memberB2, memberC3)},
+	{"ack", "Ack of the envelope sent with seq 7.",
+		encodeWith(&Ack{AckedSeq: 7}, 4)},
+	{"data", `Data: originator 0xa1's first payload, "hello".`,
+		encodeWith(&Data{Origin: 0xa1, OriginSeq: 1, Payload: []byte("hello")}, 5)},
+	{"data_empty_payload", "Data with an empty payload (len 0 is valid).",
+		encodeWith(&Data{Origin: 0xa1, OriginSeq: 2}, 5)},
+	{"data_long", "Data with a 40-byte payload: Describe shows the first 32 bytes.",
+		encodeWith(&Data{Origin: 0xb2, OriginSeq: 70000, Payload: []byte("0123456789abcdefghijklmnopqrstuvwxyzABCD")}, 5)},
+	{"status_empty", "Status with no records (count 0 is valid).",
+		writeStatus(6)},
+	{"status_three", "Status: the sender holds data up to seq 3 of 0xa1, 1 of 0xb2, 12 of 0xc3.",
+		writeStatus(6, 0xa1, 3, 0xb2, 1, 0xc3, 12)},
+	{"leave", "Leave: member 0xa1 leaves the cluster.",
+		encodeWith(&Leave{Member: memberA1}, 8)},
+}
+
+func writeMemberList(seq uint32, members ...Member) func([]byte) (int, error) {
+	return func(b []byte) (int, error) {
+		w, err := NewMemberListWriter(b, seq)
+		if err != nil {
+			return 0, err
+		}
+		for _, m := range members {
+			if !w.Add(m) {
+				return 0, fmt.Errorf("member %v does not fit", m)
+			}
+		}
+		return w.Finish(), nil
+	}
+}
+
+// writeStatus builds a Status from id, seq pairs.
+func writeStatus(seq uint32, records ...uint64) func([]byte) (int, error) {
+	return func(b []byte) (int, error) {
+		w, err := NewStatusWriter(b, seq)
+		if err != nil {
+			return 0, err
+		}
+		for i := 0; i < len(records); i += 2 {
+			if !w.Add(records[i], uint32(records[i+1])) {
+				return 0, fmt.Errorf("record %d does not fit", i/2)
+			}
+		}
+		return w.Finish(), nil
+	}
+}
+
+// renderGolden returns the golden file text for datagram b: the comment,
+// the field layout as the reference decoder reads it, hex and describe.
+func renderGolden(comment string, b []byte) (string, error) {
+	_, spans, err := refDecode(b)
+	if err != nil {
+		return "", err
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, "# %s\n#\n", comment)
+	fmt.Fprintf(&s, "# %6s  %-24s  %s\n", "offset", "bytes", "field")
+	for _, sp := range spans {
+		line := fmt.Sprintf("# %6d  %-24x  %s", sp.Offset, sp.Bytes, sp.Name)
+		if sp.Note != "" {
+			line += " (" + sp.Note + ")"
+		}
+		s.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	fmt.Fprintf(&s, "hex: %x\n", b)
+	fmt.Fprintf(&s, "describe: %s\n", Describe(b))
+	return s.String(), nil
+}
+
+// parseGolden returns the hex and describe lines of a golden file.
+func parseGolden(text string) (wire []byte, describe string, err error) {
+	var haveHex, haveDescribe bool
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "hex: "):
+			if wire, err = hex.DecodeString(strings.TrimPrefix(line, "hex: ")); err != nil {
+				return nil, "", err
+			}
+			haveHex = true
+		case strings.HasPrefix(line, "describe: "):
+			describe, haveDescribe = strings.TrimPrefix(line, "describe: "), true
+		default:
+			return nil, "", fmt.Errorf("unexpected line %q", line)
+		}
+	}
+	if !haveHex || !haveDescribe {
+		return nil, "", fmt.Errorf("missing hex: or describe: line")
+	}
+	return wire, describe, nil
+}
+
+// loadGoldens returns every golden datagram in testdata/wire by name.
+func loadGoldens(tb testing.TB) map[string][]byte {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join(wireDir, "*.txt"))
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no golden files in %s: %v", wireDir, err)
+	}
+	out := make(map[string][]byte)
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		wire, _, err := parseGolden(string(text))
+		if err != nil {
+			tb.Fatalf("%s: %v", f, err)
+		}
+		out[strings.TrimSuffix(filepath.Base(f), ".txt")] = wire
+	}
+	return out
+}
+
+// sortedGoldens returns loadGoldens in name order.
+func sortedGoldens(tb testing.TB) (names []string, wires [][]byte) {
+	g := loadGoldens(tb)
+	for _, name := range slices.Sorted(maps.Keys(g)) {
+		names, wires = append(names, name), append(wires, g[name])
+	}
+	return names, wires
+}
+
+// TestGoldenWireVectors checks every golden file both ways: the Go value
+// encodes to the file's hex, the hex decodes and describes as the file
+// says, and the decoded Message encodes back to the same bytes.
+func TestGoldenWireVectors(t *testing.T) {
+	for _, gc := range goldenCases {
+		t.Run(gc.name, func(t *testing.T) {
+			buf := make([]byte, DefaultMaxMessageSize)
+			n, err := gc.build(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := buf[:n]
+			text, err := renderGolden(gc.comment, want)
+			if err != nil {
+				t.Fatalf("reference decoder rejects the golden value: %v", err)
+			}
+			path := filepath.Join(wireDir, gc.name+".txt")
+			if *update {
+				if err := os.MkdirAll(wireDir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			file, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			wire, describe, err := parseGolden(string(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// Go value -> bytes.
+			if !bytes.Equal(wire, want) {
+				t.Errorf("encoding differs from the golden hex\n got %x\nwant %x", want, wire)
+			}
+			// Bytes -> Message and text.
+			var m Message
+			if err := Decode(wire, &m); err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if got := Describe(wire); got != describe {
+				t.Errorf("Describe\n got %s\nwant %s", got, describe)
+			}
+			// Message -> the same bytes.
+			out := make([]byte, len(wire))
+			n, err = Encode(out, &m)
+			if err != nil || !bytes.Equal(out[:n], wire) {
+				t.Errorf("re-encode: %v\n got %x\nwant %x", err, out[:n], wire)
+			}
+			if string(file) != text {
+				t.Errorf("file differs from its rendering; run go test -update and review the diff\n got:\n%s\nwant:\n%s", file, text)
+			}
+		})
+	}
+}
+
+// TestGoldenFilesHaveCases catches golden files no case produces.
+func TestGoldenFilesHaveCases(t *testing.T) {
+	for name := range loadGoldens(t) {
+		if !slices.ContainsFunc(goldenCases, func(gc goldenCase) bool { return gc.name == name }) {
+			t.Errorf("%s/%s.txt has no golden case", wireDir, name)
+		}
+	}
+}
+
+// TestHelloHandWritten spells one datagram out byte by byte from
+// wire-format.md, so the goldens are not merely self-consistent.
+func TestHelloHandWritten(t *testing.T) {
+	want := []byte{
+		0x00, 0x01, // type: Hello
+		0x01,                   // version 1
+		0x00,                   // flags
+		0x00, 0x00, 0x00, 0x07, // seq 7
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xa1, // member.id
+		0x09,         // member.addrLen
+		0x04,         // multiaddr code ip4
+		127, 0, 0, 1, // 127.0.0.1
+		0x91, 0x02, // multiaddr code udp (273 as a varint)
+		0x1b, 0x9e, // port 7070
+	}
+	hello := Hello{Member: memberA1}
+	got := make([]byte, 64)
+	n, err := hello.Encode(got, 7)
+	if err != nil || !bytes.Equal(got[:n], want) {
+		t.Fatalf("Encode = %x, %v; want %x", got[:n], err, want)
+	}
+	golden := loadGoldens(t)["hello_ip4"]
+	if !bytes.Equal(golden, want) {
+		t.Fatalf("testdata/wire/hello_ip4.txt = %x; want %x", golden, want)
+	}
+}

@@ -1,0 +1,92 @@
+package message
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestTypeString(t *testing.T) {
+	tests := []struct {
+		t    Type
+		want string
+	}{
+		{TypeHello, "Hello"}, {TypeWelcome, "Welcome"}, {TypeMemberList, "MemberList"},
+		{TypeAck, "Ack"}, {TypeData, "Data"}, {TypeStatus, "Status"}, {TypeLeave, "Leave"},
+		{TypeSealed, "Sealed"}, {0, "Type(0)"}, {9, "Type(9)"}, {0xffff, "Type(65535)"},
+	}
+	for _, tt := range tests {
+		if got := tt.t.String(); got != tt.want {
+			t.Errorf("Type(%d).String() = %q; want %q", uint16(tt.t), got, tt.want)
+		}
+	}
+}
+
+func TestTypeValuesAreWireProtocol(t *testing.T) {
+	// Append only: these numbers are on the wire.
+	got := []Type{TypeHello, TypeWelcome, TypeMemberList, TypeAck, TypeData, TypeStatus, TypeLeave, TypeSealed}
+	for i, typ := range got {
+		if typ != Type(i+1) {
+			t.Errorf("%v = %d; want %d", typ, uint16(typ), i+1)
+		}
+	}
+}
+
+func TestPutHeaderParseHeaderRoundTrip(t *testing.T) {
+	b := make([]byte, 12)
+	PutHeader(b, TypeStatus, 0xdeadbeef)
+	if want := []byte{0, 6, 1, 0, 0xde, 0xad, 0xbe, 0xef}; !bytes.Equal(b[:8], want) {
+		t.Fatalf("PutHeader wrote %x; want %x", b[:8], want)
+	}
+	h, body, err := ParseHeader(b)
+	if err != nil || h != (Header{Type: TypeStatus, Seq: 0xdeadbeef}) || len(body) != 4 {
+		t.Fatalf("ParseHeader = %+v, %x, %v", h, body, err)
+	}
+}
+
+func TestParseHeaderRejectsShortHeader(t *testing.T) {
+	b := []byte{0, 1, 1, 0, 0, 0, 0, 7}
+	for n := range len(b) {
+		if _, _, err := ParseHeader(b[:n]); err != errHeaderShort {
+			t.Errorf("ParseHeader of %d bytes = %v; want header short", n, err)
+		}
+	}
+}
+
+func TestPutSeqRewritesOnlyTheSeq(t *testing.T) {
+	b := make([]byte, 64)
+	n, err := (&Data{Origin: 1, OriginSeq: 1, Payload: []byte("x")}).Encode(b, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := bytes.Clone(b[:n])
+	PutSeq(b[:n], 0x01020304)
+	if SeqOf(b[:n]) != 0x01020304 {
+		t.Fatalf("SeqOf = %#x", SeqOf(b[:n]))
+	}
+	if !bytes.Equal(b[:4], before[:4]) || !bytes.Equal(b[8:n], before[8:]) {
+		t.Fatalf("PutSeq touched more than bytes 4..7: %x -> %x", before, b[:n])
+	}
+}
+
+func TestLimits(t *testing.T) {
+	if DataOverhead != 22 || StatusRecordSize != 12 || HeaderSize != 8 {
+		t.Fatal("size constants disagree with wire-format.md")
+	}
+	for _, tt := range []struct{ size, payload, records int }{
+		{DefaultMaxMessageSize, 490, 41},
+		{MinMessageSize, 42, 4},
+		{MaxMessageSizeLimit, 65485, 5458},
+		{100000, 65535, 8332},
+		{22, 0, 1},
+		{10, 0, 0},
+		{0, 0, 0},
+		{-5, 0, 0},
+	} {
+		if got := MaxDataPayload(tt.size); got != tt.payload {
+			t.Errorf("MaxDataPayload(%d) = %d; want %d", tt.size, got, tt.payload)
+		}
+		if got := MaxStatusRecords(tt.size); got != tt.records {
+			t.Errorf("MaxStatusRecords(%d) = %d; want %d", tt.size, got, tt.records)
+		}
+	}
+}

@@ -1,0 +1,331 @@
+package message
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+)
+
+// This file holds a slow reference decoder, written straight from
+// wire-format.md with bytes.Reader and binary.Read and allocating freely.
+// FuzzDecode checks that it and the fast decoder agree on every input:
+// accept or reject, the sentinel and field of a rejection, and every field
+// of an acceptance. It also records each field it reads, which the golden
+// files print as their annotated byte layout.
+
+// refMessage is the reference decoder's plain view of a datagram.
+type refMessage struct {
+	Type      Type
+	Seq       uint32
+	HelloSeq  uint32 // Welcome
+	AckedSeq  uint32 // Ack
+	Members   []Member
+	Origin    uint64 // Data
+	OriginSeq uint32 // Data
+	Payload   []byte // Data
+	Records   [][2]uint64
+}
+
+// refError is a reference rejection: which type, which field, which cause.
+type refError struct {
+	Type  Type
+	Field string
+	Err   error
+}
+
+func (e *refError) Error() string { return fmt.Sprintf("%v.%s: %v", e.Type, e.Field, e.Err) }
+
+// refSpan is one field as read, for annotation.
+type refSpan struct {
+	Offset int
+	Bytes  []byte
+	Name   string
+	Note   string
+}
+
+// refReader reads fields in order, failing by panicking with a *refError
+// that refDecode recovers.
+type refReader struct {
+	r     *bytes.Reader
+	size  int
+	typ   Type
+	index string // list index that span names carry, such as "[1]"
+	spans []refSpan
+}
+
+func (rr *refReader) fail(field string, err error) {
+	panic(&refError{Type: rr.typ, Field: field, Err: err})
+}
+
+func (rr *refReader) offset() int { return rr.size - rr.r.Len() }
+
+// span records a field as read; inside a list its name carries the index,
+// as in "member[1].id", while errors name the field without it.
+func (rr *refReader) span(off int, b []byte, name, note string) {
+	if rr.index != "" {
+		name = strings.Replace(name, ".", rr.index+".", 1)
+	}
+	rr.spans = append(rr.spans, refSpan{off, b, name, note})
+}
+
+// read reads a big-endian value into v, which must point to a fixed-size
+// integer, failing with ErrShort at field name.
+func (rr *refReader) read(name string, v any) {
+	off := rr.offset()
+	if err := binary.Read(rr.r, binary.BigEndian, v); err != nil {
+		rr.fail(name, ErrShort)
+	}
+	var b bytes.Buffer
+	_ = binary.Write(&b, binary.BigEndian, v)
+	rr.span(off, b.Bytes(), name, "")
+}
+
+func (rr *refReader) u8(name string) (v uint8)   { rr.read(name, &v); return v }
+func (rr *refReader) u16(name string) (v uint16) { rr.read(name, &v); return v }
+func (rr *refReader) u32(name string) (v uint32) { rr.read(name, &v); return v }
+func (rr *refReader) u64(name string) (v uint64) { rr.read(name, &v); return v }
+
+// note annotates the span read last.
+func (rr *refReader) note(s string) { rr.spans[len(rr.spans)-1].Note = s }
+
+func (rr *refReader) bytes(name string, n int) []byte {
+	off := rr.offset()
+	b := make([]byte, n)
+	if _, err := io.ReadFull(rr.r, b); err != nil {
+		rr.fail(name, ErrShort)
+	}
+	rr.span(off, b, name, "")
+	return b
+}
+
+// refDecode decodes datagram b, or returns *refError (or ErrSealed).
+func refDecode(b []byte) (msg *refMessage, spans []refSpan, err error) {
+	rr := &refReader{r: bytes.NewReader(b), size: len(b)}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(*refError)
+			if !ok {
+				panic(r)
+			}
+			msg, err = nil, e
+		}
+		spans = rr.spans
+	}()
+	msg = &refMessage{}
+
+	// Header: all 8 bytes must be there, then version, type, flags.
+	var h struct {
+		Type    uint16
+		Version uint8
+		Flags   uint8
+		Seq     uint32
+	}
+	if err := binary.Read(rr.r, binary.BigEndian, &h); err != nil {
+		rr.fail("header", ErrShort)
+	}
+	rr.span(0, b[0:2], "type", Type(h.Type).String())
+	rr.span(2, b[2:3], "version", "")
+	rr.span(3, b[3:4], "flags", "")
+	rr.span(4, b[4:8], "seq", "")
+	if h.Version != 1 {
+		rr.fail("header.version", ErrVersion)
+	}
+	if h.Type < 1 || h.Type > 8 {
+		rr.fail("header.type", ErrUnknownType)
+	}
+	if h.Type == 8 {
+		return nil, rr.spans, ErrSealed
+	}
+	if h.Flags != 0 {
+		rr.fail("header.flags", ErrFlags)
+	}
+	msg.Type, msg.Seq = Type(h.Type), h.Seq
+	rr.typ = msg.Type
+
+	switch msg.Type {
+	case TypeHello, TypeLeave:
+		msg.Members = append(msg.Members, refMember(rr))
+	case TypeWelcome:
+		msg.HelloSeq = rr.u32("helloSeq")
+		msg.Members = append(msg.Members, refMember(rr))
+	case TypeMemberList:
+		count := rr.u16("count")
+		msg.Members = []Member{} // an empty list decodes as empty, not nil
+		for i := range int(count) {
+			rr.index = fmt.Sprintf("[%d]", i)
+			msg.Members = append(msg.Members, refMember(rr))
+		}
+		rr.index = ""
+	case TypeAck:
+		msg.AckedSeq = rr.u32("ackedSeq")
+	case TypeData:
+		msg.Origin = rr.u64("origin")
+		if msg.Origin == 0 {
+			rr.fail("origin", ErrInvalid)
+		}
+		msg.OriginSeq = rr.u32("originSeq")
+		if msg.OriginSeq == 0 {
+			rr.fail("originSeq", ErrInvalid)
+		}
+		n := rr.u16("len")
+		msg.Payload = rr.bytes("payload", int(n))
+		rr.note(fmt.Sprintf("%q", msg.Payload))
+	case TypeStatus:
+		count := rr.u16("count")
+		msg.Records = [][2]uint64{}
+		for i := range int(count) {
+			rr.index = fmt.Sprintf("[%d]", i)
+			id := rr.u64("record.id")
+			if id == 0 {
+				rr.fail("record.id", ErrInvalid)
+			}
+			seq := rr.u32("record.seq")
+			msg.Records = append(msg.Records, [2]uint64{id, uint64(seq)})
+		}
+		rr.index = ""
+	}
+	if rr.r.Len() != 0 {
+		rr.fail("", ErrTrailing)
+	}
+	return msg, rr.spans, nil
+}
+
+// refMember reads one Member.
+func refMember(rr *refReader) Member {
+	id := rr.u64("member.id")
+	if id == 0 {
+		rr.fail("member.id", ErrInvalid)
+	}
+	n := rr.u8("member.addrLen")
+	if n == 0 || n > 64 {
+		rr.fail("member.addrLen", ErrAddress)
+	}
+	addr := rr.bytes("member.addr", int(n))
+	ap, ok := refParseAddr(addr)
+	if !ok {
+		rr.fail("member.addr", ErrAddress)
+	}
+	rr.note(string(AppendAddrText(nil, ap)))
+	return Member{ID: id, Addr: ap}
+}
+
+// refParseAddr reads a binary multiaddr as the multiaddr spec defines it
+// (varint protocol code, then that protocol's value) and accepts exactly
+// /ip4/A/udp/P and /ip6/A/udp/P with minimal varints and nothing after.
+func refParseAddr(b []byte) (netip.AddrPort, bool) {
+	r := bytes.NewReader(b)
+	code, ok := refVarint(r)
+	if !ok {
+		return netip.AddrPort{}, false
+	}
+	var size int
+	switch code {
+	case 4: // ip4
+		size = 4
+	case 41: // ip6
+		size = 16
+	default:
+		return netip.AddrPort{}, false
+	}
+	raw := make([]byte, size)
+	if _, err := io.ReadFull(r, raw); err != nil {
+		return netip.AddrPort{}, false
+	}
+	ip, _ := netip.AddrFromSlice(raw)
+	if proto, ok := refVarint(r); !ok || proto != 273 { // udp
+		return netip.AddrPort{}, false
+	}
+	var port uint16
+	if err := binary.Read(r, binary.BigEndian, &port); err != nil {
+		return netip.AddrPort{}, false
+	}
+	if r.Len() != 0 {
+		return netip.AddrPort{}, false
+	}
+	return netip.AddrPortFrom(ip, port), true
+}
+
+// refVarint reads an unsigned varint and insists on its shortest encoding,
+// as multiaddr does.
+func refVarint(r *bytes.Reader) (uint64, bool) {
+	before := r.Len()
+	v, err := binary.ReadUvarint(r)
+	if err != nil {
+		return 0, false
+	}
+	return v, before-r.Len() == len(binary.AppendUvarint(nil, v))
+}
+
+// refFromMessage converts a fast-decoded Message to the reference view.
+func refFromMessage(m *Message) *refMessage {
+	r := &refMessage{Type: m.Header.Type, Seq: m.Header.Seq}
+	switch m.Header.Type {
+	case TypeHello:
+		r.Members = []Member{m.Hello.Member}
+	case TypeLeave:
+		r.Members = []Member{m.Leave.Member}
+	case TypeWelcome:
+		r.HelloSeq = m.Welcome.HelloSeq
+		r.Members = []Member{m.Welcome.Member}
+	case TypeMemberList:
+		r.Members = m.MemberList.AppendTo([]Member{})
+	case TypeAck:
+		r.AckedSeq = m.Ack.AckedSeq
+	case TypeData:
+		r.Origin, r.OriginSeq = m.Data.Origin, m.Data.OriginSeq
+		r.Payload = append([]byte{}, m.Data.Payload...)
+	case TypeStatus:
+		r.Records = [][2]uint64{}
+		for i := range m.Status.Count() {
+			id, seq := m.Status.Record(i)
+			r.Records = append(r.Records, [2]uint64{id, uint64(seq)})
+		}
+	}
+	return r
+}
+
+// checkAgainstReference reports how Decode and refDecode disagree on b, or
+// "" when they agree.
+func checkAgainstReference(b []byte) string {
+	var m Message
+	err := Decode(b, &m)
+	ref, _, rerr := refDecode(b)
+	switch {
+	case err == nil && rerr == nil:
+		got := refFromMessage(&m)
+		if d := diffRef(got, ref); d != "" {
+			return "fields differ: " + d
+		}
+		return ""
+	case err == nil:
+		return fmt.Sprintf("Decode accepted, reference rejected: %v", rerr)
+	case rerr == nil:
+		return fmt.Sprintf("Decode rejected (%v), reference accepted", err)
+	case errors.Is(rerr, ErrSealed):
+		if err != ErrSealed {
+			return fmt.Sprintf("reference says sealed, Decode says %v", err)
+		}
+		return ""
+	}
+	var de *DecodeError
+	if !errors.As(err, &de) {
+		return fmt.Sprintf("Decode error %v is not a *DecodeError", err)
+	}
+	re := rerr.(*refError)
+	if de.Type != re.Type || de.Field != re.Field || de.Err != re.Err {
+		return fmt.Sprintf("errors differ: Decode %v, reference %v", err, rerr)
+	}
+	return ""
+}
+
+func diffRef(a, b *refMessage) string {
+	sa, sb := fmt.Sprintf("%+v", *a), fmt.Sprintf("%+v", *b)
+	if sa != sb || !bytes.Equal(a.Payload, b.Payload) {
+		return fmt.Sprintf("\nfast %s\nref  %s", sa, sb)
+	}
+	return ""
+}
