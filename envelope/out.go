@@ -1,0 +1,40 @@
+package envelope
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/tickgossip/gossip/message"
+)
+
+// Out is one recipient's copy of an outbound message.
+type Out struct {
+	// To is the recipient's address.
+	To netip.AddrPort
+	// ToID is the recipient's node id, or 0 when it is not known yet (a
+	// Hello to a seed). Failure detection removes only a known member.
+	ToID uint64
+	// Seq is written into the header of this recipient's datagram. Replies
+	// (Ack, Welcome) name it.
+	Seq uint32
+	// Type is the message type, kept for logs and statistics.
+	Type message.Type
+	// Attempt counts the datagrams sent so far for this envelope.
+	Attempt int
+	// MaxAttempts is how many datagrams may be sent before the envelope
+	// gives up: RetryAttempts for acknowledged messages, 1 for the others.
+	MaxAttempts int
+	// LastAttempt is when the latest datagram was sent (zero before the
+	// first).
+	LastAttempt time.Time
+	// Due is when the next attempt is due or, once every attempt is made,
+	// when the envelope expires unacknowledged.
+	Due time.Time
+
+	msg        int32 // the message slot whose buffer this envelope shares
+	prev, next int32 // creation order among live envelopes; -1 ends
+	live       bool
+}
+
+// Exhausted reports whether every attempt has been made.
+func (e *Out) Exhausted() bool { return e.Attempt >= e.MaxAttempts }

@@ -1,0 +1,24 @@
+package handler
+
+import (
+	"github.com/tickgossip/gossip/envelope"
+	"github.com/tickgossip/gossip/internal/node"
+	"github.com/tickgossip/gossip/message"
+)
+
+// Ack drops the envelope it names, but only when it comes from that
+// envelope's recipient; anything else (late, repeated or forged) is
+// counted as stale and changes nothing.
+func Ack(n *node.Node, in envelope.In, _ message.Header, body []byte) node.Outcome {
+	var m message.Ack
+	if err := m.Decode(body); err != nil {
+		drop(n, in, err)
+		return node.NoChange
+	}
+	if _, ok := n.Out.Ack(m.AckedSeq, in.From); ok {
+		n.Stats.AcksReceived++
+	} else {
+		n.Stats.StaleAcks++
+	}
+	return node.NoChange
+}

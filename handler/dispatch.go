@@ -1,0 +1,84 @@
+package handler
+
+import (
+	"errors"
+
+	"github.com/tickgossip/gossip/envelope"
+	"github.com/tickgossip/gossip/internal/node"
+	"github.com/tickgossip/gossip/message"
+)
+
+// Dispatch decodes the header of one plaintext datagram and hands it to
+// the handler of its type. Malformed datagrams, and datagrams the node's
+// phase does not expect, are dropped and counted.
+func Dispatch(n *node.Node, in envelope.In) node.Outcome {
+	h, body, err := message.ParseHeader(in.Bytes)
+	if err != nil {
+		drop(n, in, err)
+		return node.NoChange
+	}
+	switch n.Phase {
+	case node.Connected:
+	case node.Joining:
+		if h.Type == message.TypeHello {
+			n.Drop(node.DropPhase)
+			return node.NoChange
+		}
+	default:
+		n.Drop(node.DropPhase)
+		return node.NoChange
+	}
+	if n.Phase == node.Connected && carriesNews(h.Type) && n.MemberIndex(in.From) < 0 {
+		n.Greet(in.From)
+	}
+	switch h.Type {
+	case message.TypeHello:
+		return Hello(n, in, h, body)
+	case message.TypeWelcome:
+		return Welcome(n, in, h, body)
+	case message.TypeMemberList:
+		return MemberList(n, in, h, body)
+	case message.TypeAck:
+		return Ack(n, in, h, body)
+	case message.TypeData:
+		return Data(n, in, h, body)
+	case message.TypeStatus:
+		return Status(n, in, h, body)
+	case message.TypeLeave:
+		return Leave(n, in, h, body)
+	case message.TypeSealed:
+		n.Drop(node.DropSealed)
+	}
+	return node.NoChange
+}
+
+// drop counts a datagram that failed to decode under the reason its error
+// names, and logs it at debug level.
+func drop(n *node.Node, in envelope.In, err error) {
+	r := node.DropInvalid
+	switch {
+	case errors.Is(err, message.ErrShort):
+		r = node.DropShort
+	case errors.Is(err, message.ErrTrailing):
+		r = node.DropTrailing
+	case errors.Is(err, message.ErrUnknownType):
+		r = node.DropUnknownType
+	case errors.Is(err, message.ErrVersion):
+		r = node.DropVersion
+	case errors.Is(err, message.ErrFlags):
+		r = node.DropFlags
+	case errors.Is(err, message.ErrAddress):
+		r = node.DropAddress
+	case errors.Is(err, message.ErrSealed):
+		r = node.DropSealed
+	}
+	n.Drop(r)
+	n.Logger.Debug().Err(err).Stringer("from", in.From).Msg("datagram dropped")
+}
+
+// carriesNews reports whether a message of type t shows that its sender
+// knows this node: a sender that this node does not know yet is one it
+// missed the announcement of.
+func carriesNews(t message.Type) bool {
+	return t == message.TypeData || t == message.TypeStatus || t == message.TypeMemberList
+}

@@ -1,0 +1,73 @@
+package node
+
+import "github.com/tickgossip/gossip/message"
+
+// StatusRound sends this node's version vector to the next member in
+// round-robin order. A vector longer than one datagram is sent in
+// rotating slices, one slice per round, so every origin is advertised
+// within ceil(origins / MaxStatusRecords) rounds. Records are in ascending
+// id order within a slice; each carries the contiguous point (every seq up
+// to it has been seen).
+//
+// It is also the failure detector's probe: the Status is acknowledged, and
+// an envelope that runs out of attempts removes its recipient.
+func (n *Node) StatusRound(fanout int) {
+	n.round++
+	for range fanout {
+		i := n.Members.NextProbe(n.Rand)
+		if i < 0 {
+			return
+		}
+		if n.Cfg.MemberSyncRounds > 0 && n.round%uint64(n.Cfg.MemberSyncRounds) == 0 {
+			n.memberSync(i)
+			continue
+		}
+		m, buf := n.Open()
+		w, err := message.NewStatusWriter(buf[:n.Cfg.MaxMessageSize], 0)
+		if !n.Commit(m, 0, err, message.TypeStatus) {
+			return
+		}
+		v := n.Versions
+		if n.statusFrom >= v.Len() {
+			n.statusFrom = 0
+		}
+		j := n.statusFrom
+		for j < v.Len() && w.Add(v.At(j).ID, v.At(j).Contiguous) {
+			j++
+		}
+		n.statusFrom = j
+		n.Out.Commit(m, w.Finish(), message.TypeStatus)
+		mb := n.Members.At(i)
+		n.To(m, mb.Addr, mb.ID, n.Cfg.RetryAttempts)
+		n.Out.Close(m)
+		n.Stats.StatusSent++
+	}
+}
+
+// memberSync sends the member at index i a MemberList slice of this
+// node's table instead of a Status, every MemberSyncRounds rounds: the
+// anti-entropy of membership. Two members that both missed each other's
+// announcement have no reason to talk; a third that knows both puts each
+// in front of the other this way. The slice is acknowledged like any
+// MemberList, so it probes for failure as the Status would have, and the
+// round costs the same two datagrams.
+func (n *Node) memberSync(i int) {
+	to := n.Members.At(i)
+	m, buf := n.Open()
+	w, err := message.NewMemberListWriter(buf[:n.Cfg.MaxMessageSize], 0)
+	if !n.Commit(m, 0, err, message.TypeMemberList) {
+		return
+	}
+	k := (n.Cfg.MaxMessageSize - message.HeaderSize - 2) / n.Self.Len()
+	slice := n.Members.SyncSlice(n.News(), k)
+	for _, mb := range slice {
+		if mb.ID != to.ID {
+			w.Add(message.Member{ID: mb.ID, Addr: mb.Addr})
+		}
+	}
+	n.KeepNews(slice)
+	n.Out.Commit(m, w.Finish(), message.TypeMemberList)
+	n.To(m, to.Addr, to.ID, n.Cfg.RetryAttempts)
+	n.Out.Close(m)
+	n.Stats.MemberSyncs++
+}

@@ -1,0 +1,133 @@
+package node
+
+import (
+	"net/netip"
+
+	"github.com/tickgossip/gossip/internal/members"
+	"github.com/tickgossip/gossip/message"
+)
+
+// AddMember adds m to the table, keeps the counters and events, and
+// reports whether m is news to this node (added, or replacing a restarted
+// node at its address).
+func (n *Node) AddMember(m message.Member) bool {
+	r, old := n.Members.Add(members.Member{ID: m.ID, Addr: m.Addr})
+	switch r {
+	case members.Added:
+	case members.Replaced:
+		n.Out.DropTo(old.Addr)
+		n.Stats.MembersReplaced++
+		n.emit(MemberReplaced, old)
+	case members.Moved:
+		n.Out.DropTo(old.Addr)
+		return false
+	case members.Full:
+		n.Stats.MembersRefused++
+		return false
+	default:
+		return false
+	}
+	n.Stats.MembersAdded++
+	n.emit(MemberJoined, members.Member{ID: m.ID, Addr: m.Addr})
+	n.Logger.Debug().Uint64("member", m.ID).Stringer("addr", m.Addr).Msg("member joined")
+	return true
+}
+
+// RemoveMember removes the member with id, drops what is queued for it,
+// and reports the event ev (MemberLeft or MemberFailed).
+func (n *Node) RemoveMember(id uint64, ev MemberEvent) bool {
+	m, ok := n.Members.Remove(id)
+	if !ok {
+		return false
+	}
+	n.Out.DropTo(m.Addr)
+	if ev == MemberLeft {
+		n.Stats.MembersLeft++
+	} else {
+		n.Stats.MembersFailed++
+	}
+	n.emit(ev, m)
+	n.Logger.Debug().Uint64("member", id).Stringer("addr", m.Addr).Uint8("event", uint8(ev)).Msg("member removed")
+	return true
+}
+
+func (n *Node) emit(ev MemberEvent, m members.Member) {
+	if n.OnMember != nil {
+		n.OnMember(ev, m.ID, m.Addr)
+	}
+}
+
+// SpreadMembers announces news (members just learned) with the Rumor
+// spread: to the ring successor and RumorFactor-1 random members, never
+// to the one it came from (exclude) nor to the news itself.
+func (n *Node) SpreadMembers(news []members.Member, exclude int) {
+	for len(news) > 0 {
+		m, buf := n.Open()
+		w, err := message.NewMemberListWriter(buf[:n.Cfg.MaxMessageSize], 0)
+		if err != nil {
+			n.Commit(m, 0, err, message.TypeMemberList)
+			return
+		}
+		k := 0
+		for k < len(news) && w.Add(message.Member{ID: news[k].ID, Addr: news[k].Addr}) {
+			k++
+		}
+		if k == 0 {
+			n.Out.Close(m)
+			return
+		}
+		n.Commit(m, w.Finish(), nil, message.TypeMemberList)
+		var ex [maxExclude]int
+		exc := append(ex[:0], exclude)
+		for _, nm := range news[:k] {
+			if len(exc) == maxExclude {
+				break
+			}
+			exc = append(exc, n.IDIndex(nm.ID))
+		}
+		idx := n.Rumor(n.Scratch(), exc)
+		n.ToMembers(m, idx, n.Cfg.RetryAttempts)
+		n.KeepScratch(idx)
+		n.Out.Close(m)
+		news = news[k:]
+	}
+}
+
+// maxExclude matches spread's bound on exclusions.
+const maxExclude = 8
+
+// News returns the node's reusable slice for members just learned.
+func (n *Node) News() []members.Member { return n.news[:0] }
+
+// KeepNews stores a grown news slice for reuse.
+func (n *Node) KeepNews(s []members.Member) { n.news = s[:0] }
+
+// MaxGreetings bounds the Hellos this node has out to senders it did not
+// know, so forged sources cannot make it send more than a handful.
+const MaxGreetings = 4
+
+// Greet sends a Hello to a node that contacted this one without being in
+// its member table: this node missed its announcement. The node answers
+// with a Welcome naming itself (and, if it did not know this node either,
+// treats it as a newcomer). It is membership's anti-entropy: any two
+// members of which one knows the other come to know each other at their
+// first contact, at the latest within one probe cycle of the one that
+// knows. At most MaxGreetings are out at once, and one per address.
+func (n *Node) Greet(to netip.AddrPort) {
+	if n.Out.Pending(message.TypeHello) >= MaxGreetings || n.Out.PendingTo(to, message.TypeHello) {
+		return
+	}
+	n.Hello(to)
+	n.Stats.Greetings++
+}
+
+// Hello queues a Hello to addr, retried RetryAttempts times.
+func (n *Node) Hello(to netip.AddrPort) {
+	out, buf := n.Open()
+	h := message.Hello{Member: n.Self}
+	size, err := h.Encode(buf, 0)
+	if n.Commit(out, size, err, message.TypeHello) {
+		n.To(out, to, 0, n.Cfg.RetryAttempts)
+		n.Out.Close(out)
+	}
+}

@@ -1,0 +1,162 @@
+// Package node is the protocol state one gossip service owns and its
+// handlers act on: the member table, the version vector, the data log,
+// the outbound queue, the clock reading, the random source and the
+// counters, gathered in one struct.
+//
+// Handlers receive a *Node rather than an interface so that every call on
+// the receive path is static and nothing escapes to the heap; the struct
+// lives in an internal package so that only this module can build one.
+// Handlers read the Phase but never change it: they report what should
+// change in an Outcome, and the service applies it through its transition
+// table.
+package node
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/tickgossip/gossip/envelope"
+	"github.com/tickgossip/gossip/internal/datalog"
+	"github.com/tickgossip/gossip/internal/members"
+	"github.com/tickgossip/gossip/internal/version"
+	"github.com/tickgossip/gossip/message"
+)
+
+// Phase mirrors the service's State; the service keeps the two equal.
+type Phase uint8
+
+// The phases, with the same values as the service's states.
+const (
+	Initialized Phase = iota + 1
+	Joining
+	Connected
+	Disconnected
+	Destroyed
+)
+
+// Config holds the settings the handlers use, already validated.
+type Config struct {
+	MaxMessageSize    int
+	RetryAttempts     int
+	RumorFactor       int
+	JoinListDatagrams int // MemberList datagrams answering one Hello, at most
+	RepairBudget      int // Data datagrams resent for one Status, at most
+	MemberSyncRounds  int // every this many rounds a MemberList slice replaces the Status; 0: never
+}
+
+// MemberEvent is a change in the member table.
+type MemberEvent uint8
+
+// The member events.
+const (
+	MemberJoined MemberEvent = iota + 1
+	MemberLeft
+	MemberFailed
+	MemberReplaced // another id took over the address (a restart)
+)
+
+// Outcome reports what a handler wants the service to do beyond the queue.
+type Outcome uint8
+
+// The outcomes.
+const (
+	NoChange   Outcome = iota
+	Joined             // a Welcome answered our Hello: become CONNECTED
+	JoinFailed         // the last Hello expired unanswered
+)
+
+// Node is the state the handlers act on.
+type Node struct {
+	Cfg      Config
+	Self     message.Member
+	Phase    Phase
+	Now      time.Time
+	Rand     *rand.Rand
+	Members  *members.Table
+	Versions *version.Vector
+	Log      *datalog.Log
+	Out      *envelope.Queue
+	Logger   zerolog.Logger
+	Stats    Stats
+
+	// OnData receives each new payload once; payload aliases the receive
+	// buffer and is valid only during the call.
+	OnData func(origin uint64, seq uint32, payload []byte)
+	// OnMember receives every change in the member table.
+	OnMember func(ev MemberEvent, id uint64, addr netip.AddrPort)
+
+	// OwnSeq is the originSeq of the last payload this node originated.
+	OwnSeq     uint32
+	round      uint64 // gossip rounds run
+	statusFrom int    // where the next rotating Status slice starts
+	idx        []int  // scratch recipient indices
+	news       []members.Member
+}
+
+// Scratch returns the node's reusable index slice, emptied.
+func (n *Node) Scratch() []int { return n.idx[:0] }
+
+// KeepScratch stores a grown scratch slice for reuse.
+func (n *Node) KeepScratch(s []int) { n.idx = s[:0] }
+
+// Open reserves an outbound message buffer.
+func (n *Node) Open() (envelope.Msg, []byte) { return n.Out.Open() }
+
+// Commit records an encoded message, or releases the buffer and reports
+// false when encoding failed (a broken invariant of the caller's, logged).
+func (n *Node) Commit(m envelope.Msg, size int, err error, t message.Type) bool {
+	if err != nil {
+		n.Out.Close(m)
+		n.Stats.EncodeErrors++
+		n.Logger.Error().Err(err).Stringer("type", t).Msg("encode failed")
+		return false
+	}
+	n.Out.Commit(m, size, t)
+	return true
+}
+
+// To adds one recipient to an open message.
+func (n *Node) To(m envelope.Msg, to netip.AddrPort, id uint64, attempts int) {
+	n.Out.Add(m, to, id, attempts, n.Now)
+}
+
+// ToMembers adds the members at the given table indices as recipients.
+func (n *Node) ToMembers(m envelope.Msg, idx []int, attempts int) {
+	for _, i := range idx {
+		mb := n.Members.At(i)
+		n.Out.Add(m, mb.Addr, mb.ID, attempts, n.Now)
+	}
+}
+
+// Ack queues an Ack of seq to the datagram's sender.
+func (n *Node) Ack(to netip.AddrPort, seq uint32) {
+	m, buf := n.Open()
+	a := message.Ack{AckedSeq: seq}
+	size, err := a.Encode(buf, 0)
+	if n.Commit(m, size, err, message.TypeAck) {
+		n.To(m, to, 0, 1)
+		n.Out.Close(m)
+	}
+}
+
+// MemberIndex returns the table index of the member at addr, or -1.
+func (n *Node) MemberIndex(addr netip.AddrPort) int {
+	mb, ok := n.Members.ByAddr(addr)
+	if !ok {
+		return -1
+	}
+	i, _ := n.Members.Index(mb.ID)
+	return i
+}
+
+// IDIndex returns the table index of id, or -1.
+func (n *Node) IDIndex(id uint64) int {
+	i, ok := n.Members.Index(id)
+	if !ok {
+		return -1
+	}
+	return i
+}
