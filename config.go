@@ -1,0 +1,211 @@
+package gossip
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/multiformats/go-multiaddr"
+	"github.com/rs/zerolog"
+
+	"github.com/tickgossip/gossip/message"
+)
+
+// Config configures a GossipService. Start from DefaultConfig: New rejects
+// a zero value, because a zero RumorFactor or interval is a mistake, not a
+// request for a default.
+type Config struct {
+	// Addr is the UDP address to bind, /ip4/A/udp/P or /ip6/A/udp/P. Port
+	// 0 picks a free port; Addr() reports the one bound. A and the port
+	// are also what the node tells others to reach it by, so bind a
+	// concrete address, not 0.0.0.0 or ::, unless AdvertiseAddr is set.
+	// Default /ip4/127.0.0.1/udp/0. Ignored when Transport is set.
+	Addr multiaddr.Multiaddr
+
+	// AdvertiseAddr, when set, is the address other nodes use to reach
+	// this one, if it differs from the bound one (a wildcard bind, a
+	// forwarded port). Default: none, the bound address is advertised.
+	AdvertiseAddr multiaddr.Multiaddr
+
+	// Transport, when set, replaces the UDP socket: a simulator or test
+	// network. Its LocalAddr is the node's address. Default: nil, a
+	// non-blocking UDP socket bound to Addr.
+	Transport Transport
+
+	// Clock is where the service reads the time. Default: the system
+	// clock. Tests and simulators inject a manual one.
+	Clock Clock
+
+	// Rand is the only source of randomness: the node id, the choice of
+	// recipients, the probe order and the gossip round's phase. Given the
+	// same seed and inputs, a service makes the same choices. Default: a
+	// PCG seeded from crypto/rand.
+	Rand *rand.Rand
+
+	// Logger receives structured logs: state changes and member changes
+	// at info, dropped datagrams at debug. Default: the zero Logger,
+	// which writes nothing and costs nothing on the hot path.
+	Logger zerolog.Logger
+
+	// OnData is called once for every payload another node originated,
+	// the first time this node sees it, and never for this node's own.
+	// The payload slice points into the receive buffer: it is valid only
+	// until OnData returns, so copy what you keep. OnData runs inside
+	// Receive; it may call SendData, Members and Stats, but not Receive,
+	// Send, Tick, Leave or Close. Default: nil, payloads are dropped after
+	// being forwarded.
+	OnData func(origin NodeID, seq uint32, payload []byte)
+
+	// OnMember is called for every change in the member table, inside
+	// whichever call caused it. Same rules as OnData. Default: nil.
+	OnMember func(MemberEvent)
+
+	// MaxMessageSize is the largest datagram sent or accepted, in bytes,
+	// headers included. A Data payload may be MaxMessageSize-22 bytes.
+	// Default 512 (safe under any path MTU); range 64..65507.
+	MaxMessageSize int
+
+	// RetryInterval is the wait for an Ack before the next attempt, and
+	// after the last attempt before the recipient is declared failed.
+	// Default 10 s. Must be positive.
+	RetryInterval time.Duration
+
+	// RetryAttempts is how many datagrams an acknowledged message (Hello,
+	// MemberList, Data, Status) may cost per recipient. A member that
+	// acknowledges none of them is removed as failed, RetryAttempts ×
+	// RetryInterval after the first. Default 3; range 1..255.
+	RetryAttempts int
+
+	// RumorFactor is how many members each new payload and each member
+	// announcement is passed to by every node that learns it: the ring
+	// successor and RumorFactor-1 random members. Each payload costs about
+	// 2 × RumorFactor datagrams per node (Data and Ack). Default 3; range
+	// 1..7.
+	RumorFactor int
+
+	// TickInterval is the anti-entropy period: each round sends a Status
+	// to StatusFanout members in round-robin order. It also paces failure
+	// detection: each member is probed at least once every
+	// members/StatusFanout rounds. Default 1 s. Must be positive.
+	TickInterval time.Duration
+
+	// StatusFanout is how many members each round's Status goes to. Idle
+	// traffic is about 2 × StatusFanout datagrams per TickInterval per
+	// node (the Status and its Ack). Default 1, which costs what a SWIM
+	// probe does; the original design used RumorFactor. Range 1..RumorFactor.
+	StatusFanout int
+
+	// MaxOutboundMessages bounds the distinct messages waiting to be sent
+	// or acknowledged; when full, the oldest is evicted with all its
+	// envelopes and counted in Stats.Evicted. Default 100; at least
+	// JoinListDatagrams+8, so one received datagram's replies always fit.
+	MaxOutboundMessages int
+
+	// DataLogBytes bounds the data log that anti-entropy resends from, in
+	// bytes of encoded datagrams. A payload can be repaired as long as
+	// some node still holds it. Default 64 KiB (128 full datagrams, or
+	// about 1,000 of 40 bytes). At least MaxMessageSize.
+	DataLogBytes int
+
+	// MaxMembers bounds the member table. A node that knows MaxMembers
+	// members refuses newcomers (counted in Stats.MembersRefused) rather
+	// than evicting a known member on a stranger's word. Default 1024.
+	// At least 1.
+	MaxMembers int
+
+	// MaxOrigins bounds the version vector: the originators whose data
+	// this node remembers having seen. When full, the origin heard from
+	// least recently is forgotten, after which its old data, if resent,
+	// would be delivered again. Default 4096. At least 1.
+	MaxOrigins int
+
+	// GapTimeout is how long a hole in an origin's sequence may stay open
+	// (a later payload arrived, an earlier one did not) before the node
+	// stops waiting and counts it as lost in Stats.DataSkipped. It should
+	// outlast the sender's retries. Default 30 s (RetryAttempts ×
+	// RetryInterval). Must be positive.
+	GapTimeout time.Duration
+
+	// JoinListDatagrams caps the MemberList datagrams a node sends to
+	// answer one Hello (27 IPv4 members each at 512 bytes), so a seed's
+	// cost per join does not grow with the cluster. Default 4. Range 1..64.
+	JoinListDatagrams int
+
+	// MemberSyncRounds: every this many gossip rounds, the round's
+	// datagram is a MemberList slice of this node's table (the members it
+	// learned last, then the next ones in id order) instead of a Status.
+	// It is membership's anti-entropy: two members that both missed each
+	// other's announcement learn of each other through a third. It costs
+	// nothing extra (it replaces a Status and is acknowledged like one).
+	// Default 8. Range 2..1000, or 0 to turn it off.
+	MemberSyncRounds int
+
+	// RepairBudget caps the Data datagrams resent in answer to one Status;
+	// the rest follow in later rounds. Default 16. At least 1.
+	RepairBudget int
+}
+
+// DefaultConfig returns the documented defaults, those of the original
+// design where it had one.
+func DefaultConfig() Config {
+	return Config{
+		Addr:                multiaddr.StringCast("/ip4/127.0.0.1/udp/0"),
+		MaxMessageSize:      message.DefaultMaxMessageSize, // fits any path MTU unfragmented
+		RetryInterval:       10 * time.Second,              // the Python design's retry pace
+		RetryAttempts:       3,                             // 3 lost datagrams in a row mean failure
+		RumorFactor:         3,                             // each payload: ~6 datagrams per node
+		TickInterval:        time.Second,                   // anti-entropy round = failure-detector probe
+		StatusFanout:        1,                             // ~2 idle datagrams per second per node
+		MaxOutboundMessages: 100,                           // the Python design's queue bound
+		DataLogBytes:        64 << 10,                      // far more than 25 entries, bounded by weight
+		MaxMembers:          1024,                          // room for a large cluster, bounded memory
+		MaxOrigins:          4096,                          // forget old originators only in huge churn
+		GapTimeout:          30 * time.Second,              // outlasts a sender's 3 retries
+		JoinListDatagrams:   4,                             // 108 IPv4 members per join answer
+		RepairBudget:        16,                            // keeps a repair burst inside the queue
+		MemberSyncRounds:    8,                             // one round in 8 repairs membership
+	}
+}
+
+// validate checks every field, naming the first that is wrong.
+func (c *Config) validate() error {
+	bad := func(field string, format string, args ...any) error {
+		return fmt.Errorf("%w: %s %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case c.MaxMessageSize < message.MinMessageSize || c.MaxMessageSize > message.MaxMessageSizeLimit:
+		return bad("MaxMessageSize", "is %d, want %d..%d", c.MaxMessageSize, message.MinMessageSize, message.MaxMessageSizeLimit)
+	case c.RetryInterval <= 0:
+		return bad("RetryInterval", "is %v, want > 0", c.RetryInterval)
+	case c.RetryAttempts < 1 || c.RetryAttempts > 255:
+		return bad("RetryAttempts", "is %d, want 1..255", c.RetryAttempts)
+	case c.RumorFactor < 1 || c.RumorFactor > 7:
+		return bad("RumorFactor", "is %d, want 1..7", c.RumorFactor)
+	case c.TickInterval <= 0:
+		return bad("TickInterval", "is %v, want > 0", c.TickInterval)
+	case c.StatusFanout < 1 || c.StatusFanout > c.RumorFactor:
+		return bad("StatusFanout", "is %d, want 1..RumorFactor (%d)", c.StatusFanout, c.RumorFactor)
+	case c.JoinListDatagrams < 1 || c.JoinListDatagrams > 64:
+		return bad("JoinListDatagrams", "is %d, want 1..64", c.JoinListDatagrams)
+	case c.MaxOutboundMessages < c.JoinListDatagrams+8:
+		return bad("MaxOutboundMessages", "is %d, want at least JoinListDatagrams+8 (%d)", c.MaxOutboundMessages, c.JoinListDatagrams+8)
+	case c.DataLogBytes < c.MaxMessageSize:
+		return bad("DataLogBytes", "is %d, want at least MaxMessageSize (%d)", c.DataLogBytes, c.MaxMessageSize)
+	case c.MaxMembers < 1:
+		return bad("MaxMembers", "is %d, want >= 1", c.MaxMembers)
+	case c.MaxOrigins < 1:
+		return bad("MaxOrigins", "is %d, want >= 1", c.MaxOrigins)
+	case c.GapTimeout <= 0:
+		return bad("GapTimeout", "is %v, want > 0", c.GapTimeout)
+	case c.MemberSyncRounds == 1 || c.MemberSyncRounds < 0 || c.MemberSyncRounds > 1000:
+		return bad("MemberSyncRounds", "is %d, want 0 or 2..1000", c.MemberSyncRounds)
+	case c.RepairBudget < 1:
+		return bad("RepairBudget", "is %d, want >= 1", c.RepairBudget)
+	case c.Transport == nil && c.Addr == nil:
+		return bad("Addr", "is empty and no Transport is set")
+	}
+	return nil
+}
+
+// MaxPayload returns the largest payload SendData accepts under c.
+func (c *Config) MaxPayload() int { return message.MaxDataPayload(c.MaxMessageSize) }

@@ -1,0 +1,95 @@
+// Package gossip is a tick-driven, single-threaded UDP gossip engine: a
+// cluster of nodes that spreads small payloads to every member quickly and
+// completely, and keeps track of who is in the cluster.
+//
+// It starts no goroutines and takes no locks. The caller owns the loop and
+// drives a GossipService through four calls, using Tick's result as its
+// poll timeout:
+//
+//	svc, err := gossip.New(gossip.DefaultConfig()) // binds the socket: INITIALIZED
+//	err = svc.Join(seeds...)                         // no seeds: the first node, CONNECTED
+//	for {
+//		wait := svc.Tick()                     // rounds and retries that are due
+//		unix.Poll(fds(svc.FD()), ms(wait))    // your poll, select or epoll
+//		svc.Receive()                          // handle what arrived, never blocks
+//		svc.Send()                             // write what is due, never blocks
+//	}
+//
+// # The caller's duties
+//
+//  1. Create the service with New and a Config from DefaultConfig.
+//  2. Call Join once, with the seeds' addresses or none.
+//  3. Loop: Tick, then wait on FD for at most Tick's result, then Receive,
+//     then Send. Calling them more often is harmless; calling Tick late
+//     only delays rounds and retries.
+//  4. Call SendData to spread a payload; handle payloads in Config.OnData.
+//  5. To go, call Leave, then Send (so the Leaves go out), then Close.
+//
+// All methods must be called from one goroutine. OnData and OnMember run
+// inside Receive or Tick and may call SendData, but not the loop's calls.
+//
+// # States
+//
+//	INITIALIZED ──Join()──► CONNECTED            (no seeds: a new cluster)
+//	INITIALIZED ──Join(seeds)──► JOINING ──Welcome──► CONNECTED
+//	JOINING ──every Hello expired──► DISCONNECTED  (Err() = ErrJoinFailed)
+//	CONNECTED ──Leave──► DISCONNECTED ──Join──► JOINING or CONNECTED
+//	any ──Close──► DESTROYED
+//
+// # Messages
+//
+// One message per datagram, behind an 8-byte header (type, version,
+// flags, seq); the layouts are in package message and docs/protocol.md.
+//
+//	Hello       joiner → seed      answered by Welcome; retried
+//	Welcome     seed → joiner      names the Hello's seq; the joiner is CONNECTED
+//	MemberList  any → any          members to add; acknowledged; news is passed on
+//	Ack         any → any          names the seq of the envelope it acknowledges
+//	Data        any → any          a payload: delivered once, passed on once
+//	Status      any → any          a version vector: anti-entropy, and the failure probe
+//	Leave       leaver → all       the sender leaves; removed at once
+//
+// A join:
+//
+//	joiner                seed                 members
+//	  │── Hello seq=7 ──────►│                      │
+//	  │◄── Welcome hello=7 ──│                      │
+//	  │◄── MemberList ───────│── MemberList{joiner} ►│ (Rumor: successor + random)
+//	  │── Ack ──────────────►│◄──────────── Ack ─────│
+//
+// A retry, and failure detection:
+//
+//	node                  member
+//	  │── Status seq=9 ─────X  (lost)
+//	  │   ... RetryInterval
+//	  │── Status seq=9 ─────X
+//	  │   ... RetryInterval
+//	  │── Status seq=9 ─────X  (RetryAttempts made)
+//	  │   ... RetryInterval: expired, the member is removed as failed
+//
+// # How a payload spreads
+//
+// SendData sends the payload to the node's ring successor (the member
+// with the next id up) and RumorFactor-1 random members. Every node that
+// sees the payload for the first time delivers it, and passes it on the
+// same way once. Passing to the successor closes the gap that random
+// forwarding alone leaves (about e^-RumorFactor of the cluster, 5% at 3):
+// with agreeing member tables and no loss, everyone is reached. Each
+// round a node also sends its version vector (Status) to one member, in
+// round-robin order; the receiver resends from its data log what the
+// sender lacks and asks for what it lacks itself. That repairs loss, and
+// the acknowledged Status doubles as the failure detector's probe.
+//
+// # Resources
+//
+// Everything is bounded by Config: the outbound queue, the member table,
+// the version vector, the data log (in bytes) and the datagram size. The
+// receive, handle and send path does not allocate (see
+// TestReceiveHandleForwardDoesNotAllocate and BenchmarkDataDatagram).
+//
+// # Testing your own use
+//
+// Config.Transport, Config.Clock and Config.Rand replace the socket, the
+// clock and the random source, so a whole cluster can run inside one
+// test, deterministically, on virtual time.
+package gossip

@@ -1,0 +1,406 @@
+package gossip
+
+import (
+	crand "crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/multiformats/go-multiaddr"
+
+	"github.com/tickgossip/gossip/envelope"
+	"github.com/tickgossip/gossip/handler"
+	"github.com/tickgossip/gossip/internal/datalog"
+	"github.com/tickgossip/gossip/internal/members"
+	"github.com/tickgossip/gossip/internal/node"
+	"github.com/tickgossip/gossip/internal/udp"
+	"github.com/tickgossip/gossip/internal/version"
+	"github.com/tickgossip/gossip/message"
+	"github.com/tickgossip/gossip/transport"
+)
+
+// GossipService is one node of a gossip cluster. It is single-threaded by
+// design: call its methods from one goroutine, the one that runs your
+// poll loop (see the package documentation).
+type GossipService struct {
+	cfg   Config
+	state State
+	err   error
+	tr    Transport
+	clock Clock
+	n     node.Node
+	addr  multiaddr.Multiaddr
+	rbuf  []byte // one byte longer than MaxMessageSize, to spot oversized datagrams
+
+	nextRound time.Time
+	io        ioStats
+
+	sendFn   func(*envelope.Out, []byte) error // bound once: no allocation per Send
+	expireFn func(envelope.Out)
+	outcome  node.Outcome
+}
+
+type ioStats struct {
+	datagramsIn, bytesIn, datagramsOut, bytesOut uint64
+	receiveErrors, sendErrors, originated        uint64
+}
+
+// New creates a service in state INITIALIZED: it binds the socket (or
+// adopts cfg.Transport) and picks the node's random id. Errors wrap
+// ErrInvalidConfig or ErrInvalidAddress, or are the socket's (a port in
+// use, say); no socket stays open after an error.
+func New(cfg Config) (*GossipService, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	s := &GossipService{cfg: cfg, state: Initialized, clock: cfg.Clock, tr: cfg.Transport}
+	if s.clock == nil {
+		s.clock = SystemClock{}
+	}
+	rng := cfg.Rand
+	if rng == nil {
+		var seed [16]byte
+		_, _ = crand.Read(seed[:])
+		rng = rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:])))
+	}
+	if s.tr == nil {
+		bind, err := addrPort(cfg.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("gossip: Config.Addr: %w", err)
+		}
+		conn, err := udp.Listen(bind, udp.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("gossip: bind %s: %w", cfg.Addr, err)
+		}
+		s.tr = conn
+	}
+	self := s.tr.LocalAddr()
+	if cfg.AdvertiseAddr != nil {
+		a, err := addrPort(cfg.AdvertiseAddr)
+		if err != nil {
+			s.tr.Close()
+			return nil, fmt.Errorf("gossip: Config.AdvertiseAddr: %w", err)
+		}
+		self = a
+	}
+	if !self.IsValid() || self.Addr().IsUnspecified() || self.Port() == 0 || message.AddrLen(self) == 0 {
+		s.tr.Close()
+		return nil, fmt.Errorf("%w: %s cannot be advertised to other nodes; bind a concrete address or set AdvertiseAddr", ErrInvalidAddress, self)
+	}
+	s.addr = toMultiaddr(self)
+	id := rng.Uint64()
+	for id == 0 {
+		id = rng.Uint64()
+	}
+	s.rbuf = make([]byte, cfg.MaxMessageSize+1)
+	s.n = node.Node{
+		Cfg: node.Config{
+			MaxMessageSize:    cfg.MaxMessageSize,
+			RetryAttempts:     cfg.RetryAttempts,
+			RumorFactor:       cfg.RumorFactor,
+			JoinListDatagrams: cfg.JoinListDatagrams,
+			RepairBudget:      cfg.RepairBudget,
+			MemberSyncRounds:  cfg.MemberSyncRounds,
+		},
+		Self:     message.Member{ID: id, Addr: self},
+		Phase:    node.Initialized,
+		Rand:     rng,
+		Members:  members.New(id, self, cfg.MaxMembers),
+		Versions: version.New(id, cfg.MaxOrigins),
+		Log:      datalog.New(cfg.DataLogBytes),
+		Out: envelope.New(envelope.Config{
+			MaxMessages:   cfg.MaxOutboundMessages,
+			MaxEnvelopes:  cfg.MaxOutboundMessages*cfg.RumorFactor + cfg.MaxMembers,
+			MessageSize:   cfg.MaxMessageSize,
+			RetryInterval: cfg.RetryInterval,
+		}),
+		Logger: cfg.Logger.With().Stringer("node", NodeID(id)).Logger(),
+	}
+	if cfg.OnData != nil {
+		s.n.OnData = func(origin uint64, seq uint32, payload []byte) { cfg.OnData(NodeID(origin), seq, payload) }
+	}
+	if cfg.OnMember != nil {
+		s.n.OnMember = func(ev node.MemberEvent, id uint64, a netip.AddrPort) {
+			cfg.OnMember(MemberEvent{Kind: MemberEventKind(ev), Member: Member{ID: NodeID(id), Addr: toMultiaddr(a)}})
+		}
+	}
+	s.sendFn = s.write
+	s.expireFn = s.expired
+	return s, nil
+}
+
+// ID returns this node's id.
+func (s *GossipService) ID() NodeID { return NodeID(s.n.Self.ID) }
+
+// Addr returns the address other nodes reach this one at: the bound
+// address with the port actually bound, or AdvertiseAddr.
+func (s *GossipService) Addr() multiaddr.Multiaddr { return s.addr }
+
+// State returns the service's state.
+func (s *GossipService) State() State { return s.state }
+
+// Err returns why the service last left the cluster on its own:
+// ErrJoinFailed after a join that no seed answered, nil otherwise.
+func (s *GossipService) Err() error { return s.err }
+
+// FD returns the socket's file descriptor, for the caller's poll, select
+// or epoll, or -1 when the transport has none or the service is closed.
+func (s *GossipService) FD() int {
+	if s.state == Destroyed {
+		return -1
+	}
+	return s.tr.FD()
+}
+
+// MaxPayload returns the largest payload SendData accepts.
+func (s *GossipService) MaxPayload() int { return s.cfg.MaxPayload() }
+
+// transition moves the service to another state if the table allows it.
+func (s *GossipService) transition(to State) error {
+	if s.state == Destroyed {
+		return ErrClosed
+	}
+	if !canTransition(s.state, to) {
+		return fmt.Errorf("%w: %s cannot become %s", ErrBadState, s.state, to)
+	}
+	s.n.Logger.Info().Stringer("from", s.state).Stringer("to", to).Msg("state")
+	s.state = to
+	s.n.Phase = node.Phase(to)
+	if to == Connected {
+		// A random phase keeps the cluster's rounds from firing together.
+		s.nextRound = s.n.Now.Add(time.Duration(s.n.Rand.Int64N(int64(s.cfg.TickInterval))))
+	}
+	return nil
+}
+
+// Join enters the cluster through the given seeds: a Hello goes to each
+// (sent by the next Send), and the service is JOINING until a Welcome
+// makes it CONNECTED. With no seeds, or only its own address, this node
+// is the first of a new cluster and CONNECTED at once. Join is allowed in
+// INITIALIZED and DISCONNECTED; elsewhere it returns ErrBadState. An
+// invalid seed returns ErrInvalidAddress and changes nothing.
+func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
+	if s.state == Destroyed {
+		return ErrClosed
+	}
+	if !canTransition(s.state, Joining) {
+		return fmt.Errorf("%w: Join in %s", ErrBadState, s.state)
+	}
+	var targets []netip.AddrPort
+	for _, m := range seeds {
+		a, err := addrPort(m)
+		if err != nil {
+			return fmt.Errorf("gossip: seed %v: %w", m, err)
+		}
+		if a != s.n.Self.Addr && a != s.tr.LocalAddr() {
+			targets = append(targets, a)
+		}
+	}
+	s.n.Now = s.clock.Now()
+	s.err = nil
+	if len(targets) == 0 {
+		return s.transition(Connected)
+	}
+	for _, a := range targets {
+		s.n.Hello(a)
+	}
+	return s.transition(Joining)
+}
+
+// Receive handles the datagrams waiting on the transport, without
+// blocking, and returns how many it handled. It handles at most
+// MaxOutboundMessages/4 per call, so the replies they cause fit the
+// outbound queue until the caller's Send; what is left stays readable for
+// the next turn of the loop. Malformed datagrams are dropped and counted
+// in Stats, never returned as errors; an error means the transport
+// failed (ErrClosed after Close).
+func (s *GossipService) Receive() (int, error) {
+	if s.state == Destroyed {
+		return 0, ErrClosed
+	}
+	s.n.Now = s.clock.Now()
+	batch := max(1, s.cfg.MaxOutboundMessages/4)
+	handled := 0
+	for handled < batch {
+		size, from, err := s.tr.ReadFrom(s.rbuf)
+		if err != nil {
+			if errors.Is(err, transport.ErrWouldBlock) {
+				return handled, nil
+			}
+			if errors.Is(err, transport.ErrClosed) {
+				return handled, ErrClosed
+			}
+			s.io.receiveErrors++
+			return handled, fmt.Errorf("gossip: receive: %w", err)
+		}
+		handled++
+		s.io.datagramsIn++
+		s.io.bytesIn += uint64(size)
+		if size > s.cfg.MaxMessageSize {
+			s.n.Drop(node.DropOversize)
+			continue
+		}
+		s.apply(handler.Dispatch(&s.n, envelope.In{From: from, Bytes: s.rbuf[:size]}))
+	}
+	return handled, nil
+}
+
+// Send writes every envelope that is due: first attempts, and retries
+// whose RetryInterval has passed. It returns how many datagrams went out.
+// A datagram the transport cannot take without blocking stays due for the
+// next Send. Other transport errors count as a lost attempt (the retry
+// covers it) and the first is returned after the pass.
+func (s *GossipService) Send() (int, error) {
+	if s.state == Destroyed {
+		return 0, ErrClosed
+	}
+	s.n.Now = s.clock.Now()
+	return s.n.Out.SendDue(s.n.Now, s.sendFn)
+}
+
+func (s *GossipService) write(e *envelope.Out, b []byte) error {
+	if err := s.tr.WriteTo(b, e.To); err != nil {
+		if !errors.Is(err, transport.ErrWouldBlock) {
+			s.io.sendErrors++
+		}
+		return err
+	}
+	s.io.datagramsOut++
+	s.io.bytesOut += uint64(len(b))
+	return nil
+}
+
+// Tick runs what is due: envelopes that used every attempt expire (their
+// recipients are removed as failed), holes in data sequences older than
+// GapTimeout are given up, and when CONNECTED and the round is due a
+// Status goes out. It returns how long the caller may wait before the
+// next Tick: until the next round or the next envelope falls due,
+// whichever is first (0 when something is due now, for Send).
+func (s *GossipService) Tick() time.Duration {
+	if s.state == Destroyed {
+		return s.cfg.TickInterval
+	}
+	now := s.clock.Now()
+	s.n.Now = now
+	s.n.Out.Expire(now, s.expireFn)
+	s.n.Versions.GiveUp(now, s.cfg.GapTimeout)
+	wait := s.cfg.TickInterval
+	if s.state == Connected {
+		if !now.Before(s.nextRound) {
+			s.n.StatusRound(s.cfg.StatusFanout)
+			s.nextRound = s.nextRound.Add(s.cfg.TickInterval)
+			if !s.nextRound.After(now) { // the caller fell behind: skip, don't burst
+				s.nextRound = now.Add(s.cfg.TickInterval)
+			}
+		}
+		wait = s.nextRound.Sub(now)
+	}
+	if due, ok := s.n.Out.Next(); ok {
+		wait = min(wait, max(0, due.Sub(now)))
+	}
+	return wait
+}
+
+func (s *GossipService) expired(e envelope.Out) { s.apply(handler.Expired(&s.n, e)) }
+
+// apply carries out a handler's outcome through the transition table.
+func (s *GossipService) apply(o node.Outcome) {
+	switch o {
+	case node.Joined:
+		_ = s.transition(Connected)
+	case node.JoinFailed:
+		s.err = ErrJoinFailed
+		_ = s.transition(Disconnected)
+	}
+}
+
+// SendData spreads payload to the cluster: to this node's ring successor
+// and RumorFactor-1 random members, each of which passes it on once;
+// anti-entropy repairs what the rumor misses. The payload is copied;
+// the caller may reuse it at once. It returns ErrBadState unless
+// CONNECTED, ErrEmptyPayload for no bytes, ErrPayloadTooLarge beyond
+// MaxPayload; on error nothing is sent.
+func (s *GossipService) SendData(payload []byte) error {
+	if s.state == Destroyed {
+		return ErrClosed
+	}
+	if s.state != Connected {
+		return fmt.Errorf("%w: SendData in %s", ErrBadState, s.state)
+	}
+	if len(payload) == 0 {
+		return ErrEmptyPayload
+	}
+	if len(payload) > s.cfg.MaxPayload() {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrPayloadTooLarge, len(payload), s.cfg.MaxPayload())
+	}
+	s.n.Now = s.clock.Now()
+	if err := s.n.Originate(payload); err != nil {
+		return err
+	}
+	s.io.originated++
+	return nil
+}
+
+// Leave tells every member this node leaves (one datagram each, sent by
+// the next Send), forgets the members and whatever was waiting to be
+// sent, and moves to DISCONNECTED. Call Send afterwards to flush the
+// Leaves. Allowed only when CONNECTED (ErrBadState otherwise).
+func (s *GossipService) Leave() error {
+	if s.state == Destroyed {
+		return ErrClosed
+	}
+	if s.state != Connected {
+		return fmt.Errorf("%w: Leave in %s", ErrBadState, s.state)
+	}
+	s.n.Now = s.clock.Now()
+	s.n.Out.DropAll()
+	if s.n.Members.Len() > 0 {
+		out, buf := s.n.Open()
+		l := message.Leave{Member: s.n.Self}
+		size, err := l.Encode(buf, 0)
+		if s.n.Commit(out, size, err, message.TypeLeave) {
+			for i := range s.n.Members.Len() {
+				m := s.n.Members.At(i)
+				s.n.To(out, m.Addr, m.ID, 1)
+			}
+			s.n.Out.Close(out)
+		}
+	}
+	s.n.Members.Clear()
+	return s.transition(Disconnected)
+}
+
+// Close releases the transport and moves to DESTROYED. Unsent envelopes
+// are dropped: Leave and Send first to say goodbye. A second Close
+// returns ErrClosed.
+func (s *GossipService) Close() error {
+	if s.state == Destroyed {
+		return ErrClosed
+	}
+	if err := s.transition(Destroyed); err != nil {
+		return err
+	}
+	s.n.Out.DropAll()
+	if err := s.tr.Close(); err != nil && !errors.Is(err, transport.ErrClosed) {
+		return fmt.Errorf("gossip: close: %w", err)
+	}
+	return nil
+}
+
+// Members returns the members this node knows, in id order. It allocates;
+// call it for display and checks, not on every turn of the loop.
+func (s *GossipService) Members() []Member {
+	out := make([]Member, 0, s.n.Members.Len())
+	for i := range s.n.Members.Len() {
+		m := s.n.Members.At(i)
+		out = append(out, Member{ID: NodeID(m.ID), Addr: toMultiaddr(m.Addr)})
+	}
+	return out
+}
+
+// NumMembers returns how many members this node knows, without
+// allocating.
+func (s *GossipService) NumMembers() int { return s.n.Members.Len() }

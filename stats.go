@@ -1,0 +1,127 @@
+package gossip
+
+import "github.com/tickgossip/gossip/internal/node"
+
+// Stats are a service's counters since New. Every datagram that is read
+// is either handled or counted under exactly one reason in Dropped.
+type Stats struct {
+	DatagramsIn   uint64 // datagrams read from the transport
+	BytesIn       uint64
+	DatagramsOut  uint64 // datagrams the transport accepted
+	BytesOut      uint64
+	ReceiveErrors uint64 // transport read errors (not malformed datagrams)
+	SendErrors    uint64 // transport write errors; each counts as a lost attempt
+
+	Retries   uint64 // attempts after an envelope's first
+	Acked     uint64 // envelopes acknowledged by their recipient
+	StaleAcks uint64 // Acks naming no waiting envelope, or from the wrong sender
+	Expired   uint64 // envelopes that used every attempt unacknowledged
+	Evicted   uint64 // messages evicted from the full outbound queue
+	// EvictedEnvelopes counts the envelopes evicted with those messages.
+	EvictedEnvelopes uint64
+	// QueueMessages and QueueEnvelopes are the outbound queue's current
+	// length; QueuePeak the most envelopes it has held at once.
+	QueueMessages, QueueEnvelopes, QueuePeak int
+
+	Dropped Drops // malformed or unexpected datagrams, by reason
+
+	MembersAdded    uint64
+	MembersLeft     uint64 // removed on the member's Leave
+	MembersFailed   uint64 // removed when an envelope to them expired
+	MembersReplaced uint64 // a new id appeared at their address
+	MembersRefused  uint64 // not added: the table was at MaxMembers
+	Introductions   uint64 // own entries sent to newcomers heard of by rumor
+	MemberSyncs     uint64 // MemberList slices sent in place of a Status
+	Greetings       uint64 // Hellos to senders this node did not know (membership repair)
+
+	DataOriginated uint64 // payloads this node sent with SendData
+	DataDelivered  uint64 // payloads handed to OnData (each exactly once)
+	DataDuplicates uint64 // Data already seen, or this node's own, ignored
+	DataForwarded  uint64 // payloads passed on to other members
+	DataRepaired   uint64 // Data resent from the log to answer a Status
+	DataSkipped    uint64 // sequence numbers given up as lost (GapTimeout, window)
+	DataLogEvicted uint64 // entries dropped from the data log to make room
+	OriginsEvicted uint64 // origins forgotten at MaxOrigins
+	StatusSent     uint64
+	StatusReceived uint64
+}
+
+// Drops counts dropped datagrams by reason.
+type Drops struct {
+	Short       uint64 // shorter than the fields it announces
+	Trailing    uint64 // bytes after a complete message
+	UnknownType uint64 // a type version 1 does not define
+	Version     uint64 // another protocol version
+	Flags       uint64 // non-zero header flags
+	Address     uint64 // a member address that is not /ip4|ip6/.../udp/P
+	Invalid     uint64 // a forbidden value: zero id, zero sequence
+	Oversize    uint64 // longer than MaxMessageSize
+	Sealed      uint64 // a sealed datagram, and no keys to open it
+	State       uint64 // not expected in this state (a Hello while joining, anything before Join)
+	Unsolicited uint64 // a Welcome answering no Hello of ours
+	Spoofed     uint64 // a Leave for a member sent from another address
+	Self        uint64 // a Hello or Welcome claiming this node's own id
+}
+
+// Total returns the sum of all drops.
+func (d Drops) Total() uint64 {
+	return d.Short + d.Trailing + d.UnknownType + d.Version + d.Flags + d.Address +
+		d.Invalid + d.Oversize + d.Sealed + d.State + d.Unsolicited + d.Spoofed + d.Self
+}
+
+// Stats returns a snapshot of the counters. It does not allocate.
+func (s *GossipService) Stats() Stats {
+	q := s.n.Out.Stats()
+	ns := &s.n.Stats
+	d := &ns.Drops
+	return Stats{
+		DatagramsIn:      s.io.datagramsIn,
+		BytesIn:          s.io.bytesIn,
+		DatagramsOut:     s.io.datagramsOut,
+		BytesOut:         s.io.bytesOut,
+		ReceiveErrors:    s.io.receiveErrors,
+		SendErrors:       s.io.sendErrors,
+		Retries:          q.Retries,
+		Acked:            q.Acked,
+		StaleAcks:        ns.StaleAcks,
+		Expired:          q.Expired,
+		Evicted:          q.Evicted,
+		EvictedEnvelopes: q.Discarded,
+		QueueMessages:    s.n.Out.Messages(),
+		QueueEnvelopes:   s.n.Out.Len(),
+		QueuePeak:        q.Peak,
+		Dropped: Drops{
+			Short:       d[node.DropShort],
+			Trailing:    d[node.DropTrailing],
+			UnknownType: d[node.DropUnknownType],
+			Version:     d[node.DropVersion],
+			Flags:       d[node.DropFlags],
+			Address:     d[node.DropAddress],
+			Invalid:     d[node.DropInvalid],
+			Oversize:    d[node.DropOversize],
+			Sealed:      d[node.DropSealed],
+			State:       d[node.DropPhase],
+			Unsolicited: d[node.DropUnsolicited],
+			Spoofed:     d[node.DropSpoofed],
+			Self:        d[node.DropSelf],
+		},
+		MembersAdded:    ns.MembersAdded,
+		MembersLeft:     ns.MembersLeft,
+		MembersFailed:   ns.MembersFailed,
+		MembersReplaced: ns.MembersReplaced,
+		MembersRefused:  ns.MembersRefused,
+		Introductions:   ns.Introductions,
+		Greetings:       ns.Greetings,
+		MemberSyncs:     ns.MemberSyncs,
+		DataOriginated:  s.io.originated,
+		DataDelivered:   ns.DataDelivered,
+		DataDuplicates:  ns.DataDuplicates,
+		DataForwarded:   ns.DataForwarded,
+		DataRepaired:    ns.DataRepaired,
+		DataSkipped:     s.n.Versions.Skipped,
+		DataLogEvicted:  s.n.Log.Dropped,
+		OriginsEvicted:  s.n.Versions.Evicted,
+		StatusSent:      ns.StatusSent,
+		StatusReceived:  ns.StatusReceived,
+	}
+}
