@@ -1,0 +1,471 @@
+package seal
+
+import (
+	"bytes"
+	"crypto/cipher"
+	"encoding/binary"
+	"net/netip"
+	"slices"
+
+	"github.com/tickgossip/gossip/message"
+	"github.com/tickgossip/gossip/transport"
+)
+
+// DefaultMaxWindows is the number of replay windows kept when
+// Options.MaxWindows is not positive.
+const DefaultMaxWindows = 1024
+
+// Options tune a [Transport].
+type Options struct {
+	// AcceptPlaintext also accepts unsealed datagrams (any type but 8),
+	// passing them through unchanged: for rolling a cluster onto keys.
+	AcceptPlaintext bool
+	// SendPlaintext sends datagrams unsealed; sealed ones are still
+	// opened. For the first step of a roll-out, together with
+	// AcceptPlaintext on every node.
+	SendPlaintext bool
+	// MaxWindows bounds the replay windows kept, one per sender whose
+	// datagrams authenticated; beyond it the least recently used is
+	// evicted with its cached subkeys. The service passes MaxMembers plus
+	// a bound for recently removed members. Not positive means
+	// [DefaultMaxWindows].
+	MaxWindows int
+}
+
+// Stats are a Transport's counters. Every datagram read from the inner
+// transport is counted exactly once, under Opened, PlaintextAccepted or one
+// of the drop reasons.
+type Stats struct {
+	Sealed uint64 // datagrams sealed by WriteTo (each consumed a counter)
+	Opened uint64 // sealed datagrams opened and returned by ReadFrom
+
+	PlaintextSent     uint64 // datagrams WriteTo sent unsealed (SendPlaintext)
+	PlaintextAccepted uint64 // unsealed datagrams ReadFrom returned (AcceptPlaintext)
+
+	// The drops.
+	NoKey            uint64 // opened under no key of the ring, unknown keyID included
+	Malformed        uint64 // type Sealed but shorter than 36 bytes or another version
+	Oversize         uint64 // sealed, and its plaintext would not fit ReadFrom's buffer
+	Replayed         uint64 // authenticated, but the counter was accepted before or is too old
+	PlaintextRefused uint64 // unsealed (type other than 8, or under 2 bytes) without AcceptPlaintext
+	SenderMismatch   uint64 // a Hello, Welcome or Leave whose member id is not the sealed sender
+
+	WindowsEvicted uint64 // replay windows evicted at MaxWindows
+}
+
+// Dropped returns the sum of the drop counters.
+func (s Stats) Dropped() uint64 {
+	return s.NoKey + s.Malformed + s.Oversize + s.Replayed + s.PlaintextRefused + s.SenderMismatch
+}
+
+// keyState is one key of the ring as the Transport uses it.
+type keyState struct {
+	key []byte // shared with the Keyring's snapshot; never modified
+	id  KeyID
+	own cipher.AEAD // this node's subkey, derived when first needed
+}
+
+// peerKey is a subkey of a remote sender under which one of its datagrams
+// authenticated.
+type peerKey struct {
+	ks   *keyState
+	aead cipher.AEAD
+}
+
+// peer is what is kept about one authenticated sender: its replay window
+// and subkeys, on a least-recently-used list.
+type peer struct {
+	id         uint64
+	win        window
+	keys       []peerKey
+	prev, next *peer
+}
+
+func (p *peer) aeadFor(ks *keyState) cipher.AEAD {
+	for i := range p.keys {
+		if p.keys[i].ks == ks {
+			return p.keys[i].aead
+		}
+	}
+	return nil
+}
+
+// Transport seals what it writes and opens what it reads, around an inner
+// transport. Like every Transport it is not safe for concurrent use: call
+// its methods, Stats included, from one goroutine. Its [Keyring] may be
+// changed from any goroutine; the change applies from the next ReadFrom or
+// WriteTo.
+//
+// In steady state (known senders, an unchanged ring, buffers of an
+// unchanged size) ReadFrom and WriteTo do not allocate.
+type Transport struct {
+	inner   transport.Transport
+	ring    *Keyring
+	self    uint64
+	counter uint64 // the next counter to seal with
+	opts    Options
+	closed  bool
+
+	gen  uint64      // ring generation keys reflects
+	keys []*keyState // primary first
+
+	peers      map[uint64]*peer
+	head, tail *peer // most and least recently used
+
+	rbuf, wbuf []byte
+	hdr        [HeaderLen]byte // additional data, apart from dst as AEAD asks
+	nonce      [12]byte
+
+	stats Stats
+}
+
+var _ transport.Transport = (*Transport)(nil)
+
+// New wraps inner. ring must come from [NewKeyring]. self is this node's
+// id, the sealed sender field. counterStart is the first counter sealed
+// with: the sender's wall clock in Unix nanoseconds when its service was
+// created, passed by the caller from its clock, so that counters keep
+// increasing across restarts that reuse an id.
+func New(inner transport.Transport, ring *Keyring, self, counterStart uint64, opts Options) *Transport {
+	if opts.MaxWindows <= 0 {
+		opts.MaxWindows = DefaultMaxWindows
+	}
+	t := &Transport{
+		inner:   inner,
+		ring:    ring,
+		self:    self,
+		counter: counterStart,
+		opts:    opts,
+		peers:   make(map[uint64]*peer),
+	}
+	t.resync()
+	return t
+}
+
+// sync brings t.keys up to date with the ring.
+func (t *Transport) sync() {
+	if t.ring.gen.Load() != t.gen {
+		t.resync()
+	}
+}
+
+// resync rebuilds t.keys from the ring, keeping the derived subkeys of the
+// keys that stay, and forgets the subkeys of removed keys.
+func (t *Transport) resync() {
+	keys, gen := t.ring.snapshot()
+	next := make([]*keyState, len(keys))
+	for i, key := range keys {
+		for _, ks := range t.keys {
+			if bytes.Equal(ks.key, key) {
+				next[i] = ks
+				break
+			}
+		}
+		if next[i] == nil {
+			next[i] = &keyState{key: key, id: IDOf(key)}
+		}
+	}
+	removed := false
+	for _, ks := range t.keys {
+		if !slices.Contains(next, ks) {
+			removed = true
+			break
+		}
+	}
+	t.keys, t.gen = next, gen
+	if !removed {
+		return
+	}
+	for p := t.head; p != nil; p = p.next {
+		t.pruneKeys(p)
+	}
+}
+
+// pruneKeys drops p's subkeys of keys no longer in the ring.
+func (t *Transport) pruneKeys(p *peer) {
+	kept := p.keys[:0]
+	for _, pk := range p.keys {
+		for _, ks := range t.keys {
+			if ks == pk.ks {
+				kept = append(kept, pk)
+				break
+			}
+		}
+	}
+	clear(p.keys[len(kept):])
+	p.keys = kept
+}
+
+// ReadFrom reads datagrams from the inner transport until one is sealed
+// under a key of the ring, or is plaintext and AcceptPlaintext is set, and
+// copies its plaintext into b. Datagrams that fail are dropped, each counted
+// in [Stats] under its reason, and the next is read; when the inner
+// transport has nothing more, ReadFrom returns its error
+// ([transport.ErrWouldBlock]). b may be overwritten by dropped datagrams.
+//
+// As the Transport contract asks, a plaintext longer than b is marked by
+// n == len(b): an unsealed datagram is truncated to len(b); a sealed one
+// whose plaintext would not fit in len(b)-1 bytes is dropped unopened and
+// counted as Oversize, since a truncated datagram cannot be authenticated.
+//
+// A sealed Hello, Welcome or Leave whose member id is not the sealed sender
+// is dropped as SenderMismatch; its counter still counts as used in the
+// sender's replay window, since the datagram authenticated. An inner
+// datagram that does not decode is returned for the engine to drop and
+// count.
+func (t *Transport) ReadFrom(b []byte) (int, netip.AddrPort, error) {
+	if t.closed {
+		return 0, netip.AddrPort{}, transport.ErrClosed
+	}
+	t.sync()
+	// A sealed datagram that fills the buffer has a plaintext of len(b)
+	// bytes or more: oversize for the caller.
+	need := len(b) + Overhead
+	if cap(t.rbuf) < need {
+		t.rbuf = make([]byte, need)
+	}
+	rbuf := t.rbuf[:need]
+	for {
+		n, from, err := t.inner.ReadFrom(rbuf)
+		if err != nil {
+			return 0, from, err
+		}
+		d := rbuf[:n]
+		if !isSealed(d) {
+			if !t.opts.AcceptPlaintext {
+				t.stats.PlaintextRefused++
+				continue
+			}
+			t.stats.PlaintextAccepted++
+			return copy(b, d), from, nil
+		}
+		if n < Overhead || d[2] != Version {
+			t.stats.Malformed++
+			continue
+		}
+		if n == need {
+			t.stats.Oversize++
+			continue
+		}
+		if pt, ok := t.open(d, b[:0:len(b)]); ok {
+			t.stats.Opened++
+			return len(pt), from, nil
+		}
+	}
+}
+
+// open authenticates the sealed datagram d (of at least Overhead bytes,
+// version checked), checks its counter and inner sender, and returns its
+// plaintext, appended to dst. When it returns false it has counted the
+// reason.
+func (t *Transport) open(d, dst []byte) ([]byte, bool) {
+	id := KeyID(d[3])
+	sender := binary.BigEndian.Uint64(d[4:])
+	counter := binary.BigEndian.Uint64(d[12:])
+	copy(t.hdr[:], d[:HeaderLen])
+	putNonce(&t.nonce, counter)
+
+	p := t.peers[sender]
+	var (
+		pt     []byte
+		opened *keyState
+		fresh  cipher.AEAD // derived here: kept only if it opened
+	)
+	for _, ks := range t.keys {
+		if ks.id != id {
+			continue
+		}
+		var aead cipher.AEAD
+		if p != nil {
+			aead = p.aeadFor(ks)
+		}
+		derived := aead == nil
+		if derived {
+			var err error
+			if aead, err = deriveAEAD(ks.key, sender); err != nil {
+				continue
+			}
+		}
+		var err error
+		if pt, err = aead.Open(dst, t.nonce[:], d[HeaderLen:], t.hdr[:]); err == nil {
+			opened = ks
+			if derived {
+				fresh = aead
+			}
+			break
+		}
+	}
+	if opened == nil {
+		t.stats.NoKey++
+		return nil, false
+	}
+	if p != nil && !p.win.fresh(counter) {
+		t.stats.Replayed++
+		return nil, false
+	}
+	if p == nil {
+		p = t.addPeer(sender)
+	} else {
+		t.touch(p)
+	}
+	if fresh != nil {
+		p.keys = append(p.keys, peerKey{ks: opened, aead: fresh})
+	}
+	p.win.accept(counter)
+	if !senderMatches(pt, sender) {
+		t.stats.SenderMismatch++
+		return nil, false
+	}
+	return pt, true
+}
+
+// senderMatches reports whether an inner datagram that names its sender
+// (Hello, Welcome, Leave) names the sealed sender. Other types, and
+// datagrams that do not decode, pass: the engine drops the latter.
+func senderMatches(pt []byte, sender uint64) bool {
+	h, body, err := message.ParseHeader(pt)
+	if err != nil {
+		return true
+	}
+	var (
+		id  uint64
+		bad error
+	)
+	switch h.Type {
+	case message.TypeHello:
+		var m message.Hello
+		bad, id = m.Decode(body), m.Member.ID
+	case message.TypeWelcome:
+		var m message.Welcome
+		bad, id = m.Decode(body), m.Member.ID
+	case message.TypeLeave:
+		var m message.Leave
+		bad, id = m.Decode(body), m.Member.ID
+	default:
+		return true
+	}
+	return bad != nil || id == sender
+}
+
+// addPeer starts keeping sender, evicting the least recently used sender
+// at MaxWindows (and reusing its memory).
+func (t *Transport) addPeer(sender uint64) *peer {
+	var p *peer
+	if len(t.peers) >= t.opts.MaxWindows && t.tail != nil {
+		p = t.tail
+		t.unlink(p)
+		delete(t.peers, p.id)
+		t.stats.WindowsEvicted++
+		clear(p.keys)
+		*p = peer{keys: p.keys[:0]}
+	} else {
+		p = new(peer)
+	}
+	p.id = sender
+	t.peers[sender] = p
+	t.pushFront(p)
+	return p
+}
+
+func (t *Transport) touch(p *peer) {
+	if t.head != p {
+		t.unlink(p)
+		t.pushFront(p)
+	}
+}
+
+func (t *Transport) unlink(p *peer) {
+	if p.prev != nil {
+		p.prev.next = p.next
+	} else {
+		t.head = p.next
+	}
+	if p.next != nil {
+		p.next.prev = p.prev
+	} else {
+		t.tail = p.prev
+	}
+	p.prev, p.next = nil, nil
+}
+
+func (t *Transport) pushFront(p *peer) {
+	p.next = t.head
+	if t.head != nil {
+		t.head.prev = p
+	} else {
+		t.tail = p
+	}
+	t.head = p
+}
+
+// WriteTo seals b under the primary key's subkey for this node with the
+// next counter, and writes the sealed datagram to the inner transport;
+// with SendPlaintext it writes b unchanged. Every call consumes a counter,
+// a retry of the same datagram included, even if the inner write fails.
+// It fails with [ErrNoKeys] if the ring is empty (a zero Keyring) and
+// [ErrCounterExhausted] when the counter has run out.
+func (t *Transport) WriteTo(b []byte, to netip.AddrPort) error {
+	if t.closed {
+		return transport.ErrClosed
+	}
+	if t.opts.SendPlaintext {
+		t.stats.PlaintextSent++
+		return t.inner.WriteTo(b, to)
+	}
+	t.sync()
+	if len(t.keys) == 0 {
+		return ErrNoKeys
+	}
+	ks := t.keys[0]
+	if ks.own == nil {
+		aead, err := deriveAEAD(ks.key, t.self)
+		if err != nil {
+			return err
+		}
+		ks.own = aead
+	}
+	if t.counter == lastCounter {
+		return ErrCounterExhausted
+	}
+	c := t.counter
+	t.counter++
+	need := len(b) + Overhead
+	if cap(t.wbuf) < need {
+		t.wbuf = make([]byte, need)
+	}
+	putHeader(&t.hdr, ks.id, t.self, c)
+	putNonce(&t.nonce, c)
+	out := append(t.wbuf[:0], t.hdr[:]...)
+	out = ks.own.Seal(out, t.nonce[:], b, t.hdr[:])
+	t.stats.Sealed++
+	return t.inner.WriteTo(out, to)
+}
+
+// LocalAddr returns the inner transport's address.
+func (t *Transport) LocalAddr() netip.AddrPort { return t.inner.LocalAddr() }
+
+// FD returns the inner transport's file descriptor.
+func (t *Transport) FD() int { return t.inner.FD() }
+
+// Close closes the inner transport. Later calls return
+// [transport.ErrClosed].
+func (t *Transport) Close() error {
+	if t.closed {
+		return transport.ErrClosed
+	}
+	t.closed = true
+	clear(t.peers)
+	t.head, t.tail = nil, nil
+	return t.inner.Close()
+}
+
+// Stats returns the counters.
+func (t *Transport) Stats() Stats { return t.stats }
+
+// Keyring returns the ring the Transport seals and opens with.
+func (t *Transport) Keyring() *Keyring { return t.ring }
+
+// Overhead returns the bytes sealing adds to a datagram, [Overhead] (36),
+// also when SendPlaintext is set: a service sizes its datagrams so that
+// sealing can be switched on.
+func (t *Transport) Overhead() int { return Overhead }
