@@ -60,6 +60,26 @@ type Config struct {
 	// whichever call caused it. Same rules as OnData. Default: nil.
 	OnMember func(MemberEvent)
 
+	// Keys, when set, seal every datagram this node sends with
+	// authenticated encryption (AES-GCM under a per-sender key derived
+	// from Keys[0]) and drop every datagram that does not open under one
+	// of them or that replays one already accepted (docs/protocol.md,
+	// "Sealed datagrams"). Each key is 16, 24 or 32 bytes; the first one
+	// seals. Keys can be added, switched and removed at run time (AddKey,
+	// UseKey, RemoveKey). Sealing costs 36 bytes of each datagram.
+	// Default: none, datagrams travel in plaintext.
+	Keys [][]byte
+
+	// AcceptPlaintext, with Keys, also accepts unsealed datagrams. For
+	// rolling a running plaintext cluster onto keys (see README). Default
+	// false.
+	AcceptPlaintext bool
+
+	// SendPlaintext, with Keys, keeps sending unsealed datagrams while
+	// already opening sealed ones: the first step of a roll-out. Default
+	// false.
+	SendPlaintext bool
+
 	// MaxMessageSize is the largest datagram sent or accepted, in bytes,
 	// headers included. A Data payload may be MaxMessageSize-22 bytes.
 	// Default 512 (safe under any path MTU); range 64..65507.
@@ -131,6 +151,15 @@ type Config struct {
 	// cost per join does not grow with the cluster. Default 4. Range 1..64.
 	JoinListDatagrams int
 
+	// TombstonePeriod is how long a member removed as failed or departed
+	// stays removed: within it, other nodes' member lists do not bring it
+	// back, only the member itself can (its Hello, or its answer to a
+	// greeting), so a live node that was wrongly removed gets back in at
+	// its next contact. It should outlast the time the whole cluster takes
+	// to notice a failure (members × TickInterval / StatusFanout +
+	// RetryAttempts × RetryInterval). Default 5 min. Must be positive.
+	TombstonePeriod time.Duration
+
 	// MemberSyncRounds: every this many gossip rounds, the round's
 	// datagram is a MemberList slice of this node's table (the members it
 	// learned last, then the next ones in id order) instead of a Status.
@@ -163,6 +192,7 @@ func DefaultConfig() Config {
 		GapTimeout:          30 * time.Second,              // outlasts a sender's 3 retries
 		JoinListDatagrams:   4,                             // 108 IPv4 members per join answer
 		RepairBudget:        16,                            // keeps a repair burst inside the queue
+		TombstonePeriod:     5 * time.Minute,               // outlasts failure detection in a few hundred nodes
 		MemberSyncRounds:    8,                             // one round in 8 repairs membership
 	}
 }
@@ -197,10 +227,16 @@ func (c *Config) validate() error {
 		return bad("MaxOrigins", "is %d, want >= 1", c.MaxOrigins)
 	case c.GapTimeout <= 0:
 		return bad("GapTimeout", "is %v, want > 0", c.GapTimeout)
+	case c.TombstonePeriod <= 0:
+		return bad("TombstonePeriod", "is %v, want > 0", c.TombstonePeriod)
 	case c.MemberSyncRounds == 1 || c.MemberSyncRounds < 0 || c.MemberSyncRounds > 1000:
 		return bad("MemberSyncRounds", "is %d, want 0 or 2..1000", c.MemberSyncRounds)
 	case c.RepairBudget < 1:
 		return bad("RepairBudget", "is %d, want >= 1", c.RepairBudget)
+	case len(c.Keys) > 0 && c.MaxMessageSize < message.MinMessageSize+SealOverhead:
+		return bad("MaxMessageSize", "is %d, want at least %d with Keys (sealing adds %d bytes)", c.MaxMessageSize, message.MinMessageSize+SealOverhead, SealOverhead)
+	case len(c.Keys) == 0 && (c.AcceptPlaintext || c.SendPlaintext):
+		return bad("AcceptPlaintext", "and SendPlaintext need Keys")
 	case c.Transport == nil && c.Addr == nil:
 		return bad("Addr", "is empty and no Transport is set")
 	}
@@ -208,4 +244,13 @@ func (c *Config) validate() error {
 }
 
 // MaxPayload returns the largest payload SendData accepts under c.
-func (c *Config) MaxPayload() int { return message.MaxDataPayload(c.MaxMessageSize) }
+func (c *Config) MaxPayload() int { return message.MaxDataPayload(c.innerSize()) }
+
+// innerSize is the largest plaintext datagram: MaxMessageSize, less the
+// sealing overhead when there are keys.
+func (c *Config) innerSize() int {
+	if len(c.Keys) > 0 {
+		return c.MaxMessageSize - SealOverhead
+	}
+	return c.MaxMessageSize
+}

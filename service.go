@@ -16,6 +16,7 @@ import (
 	"github.com/tickgossip/gossip/internal/datalog"
 	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
+	"github.com/tickgossip/gossip/internal/seal"
 	"github.com/tickgossip/gossip/internal/udp"
 	"github.com/tickgossip/gossip/internal/version"
 	"github.com/tickgossip/gossip/message"
@@ -26,14 +27,15 @@ import (
 // design: call its methods from one goroutine, the one that runs your
 // poll loop (see the package documentation).
 type GossipService struct {
-	cfg   Config
-	state State
-	err   error
-	tr    Transport
-	clock Clock
-	n     node.Node
-	addr  multiaddr.Multiaddr
-	rbuf  []byte // one byte longer than MaxMessageSize, to spot oversized datagrams
+	cfg    Config
+	state  State
+	err    error
+	tr     Transport
+	sealer *seal.Transport // nil without Config.Keys
+	clock  Clock
+	n      node.Node
+	addr   multiaddr.Multiaddr
+	rbuf   []byte // one byte longer than MaxMessageSize, to spot oversized datagrams
 
 	nextRound time.Time
 	io        ioStats
@@ -95,15 +97,34 @@ func New(cfg Config) (*GossipService, error) {
 	for id == 0 {
 		id = rng.Uint64()
 	}
-	s.rbuf = make([]byte, cfg.MaxMessageSize+1)
+	if len(cfg.Keys) > 0 {
+		ring, err := seal.NewKeyring(cfg.Keys...)
+		if err != nil {
+			s.tr.Close()
+			return nil, fmt.Errorf("gossip: Config.Keys: %w", err)
+		}
+		// The counter starts at the wall clock so it keeps rising across
+		// restarts of a node with the same id (ids are random, but the
+		// format asks it), and the replay windows hold the members and as
+		// many again of recently removed ones.
+		s.sealer = seal.New(s.tr, ring, id, uint64(s.clock.Now().UnixNano()), seal.Options{
+			AcceptPlaintext: cfg.AcceptPlaintext,
+			SendPlaintext:   cfg.SendPlaintext,
+			MaxWindows:      2 * cfg.MaxMembers,
+		})
+		s.tr = s.sealer
+	}
+	inner := cfg.innerSize()
+	s.rbuf = make([]byte, inner+1)
 	s.n = node.Node{
 		Cfg: node.Config{
-			MaxMessageSize:    cfg.MaxMessageSize,
+			MaxMessageSize:    inner,
 			RetryAttempts:     cfg.RetryAttempts,
 			RumorFactor:       cfg.RumorFactor,
 			JoinListDatagrams: cfg.JoinListDatagrams,
 			RepairBudget:      cfg.RepairBudget,
 			MemberSyncRounds:  cfg.MemberSyncRounds,
+			TombstonePeriod:   cfg.TombstonePeriod,
 		},
 		Self:     message.Member{ID: id, Addr: self},
 		Phase:    node.Initialized,
@@ -114,7 +135,7 @@ func New(cfg Config) (*GossipService, error) {
 		Out: envelope.New(envelope.Config{
 			MaxMessages:   cfg.MaxOutboundMessages,
 			MaxEnvelopes:  cfg.MaxOutboundMessages*cfg.RumorFactor + cfg.MaxMembers,
-			MessageSize:   cfg.MaxMessageSize,
+			MessageSize:   inner,
 			RetryInterval: cfg.RetryInterval,
 		}),
 		Logger: cfg.Logger.With().Stringer("node", NodeID(id)).Logger(),
@@ -239,7 +260,7 @@ func (s *GossipService) Receive() (int, error) {
 		handled++
 		s.io.datagramsIn++
 		s.io.bytesIn += uint64(size)
-		if size > s.cfg.MaxMessageSize {
+		if size >= len(s.rbuf) {
 			s.n.Drop(node.DropOversize)
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tickgossip/gossip"
 	"github.com/tickgossip/gossip/internal/memnet"
+	"github.com/tickgossip/gossip/message"
 )
 
 func TestNewRejectsImpossibleConfigNamingTheField(t *testing.T) {
@@ -20,8 +21,17 @@ func TestNewRejectsImpossibleConfigNamingTheField(t *testing.T) {
 		{"MaxMessageSize", func(c *gossip.Config) { c.MaxMessageSize = 63 }},
 		{"MaxMessageSize", func(c *gossip.Config) { c.MaxMessageSize = 65508 }},
 		{"RumorFactor", func(c *gossip.Config) { c.RumorFactor = 0 }},
+		{"MaxMessageSize", func(c *gossip.Config) { c.MaxMessageSize = 0 }},
+		{"MaxMessageSize", func(c *gossip.Config) { c.MaxMessageSize = -1 }},
+		{"MaxMessageSize", func(c *gossip.Config) { c.MaxMessageSize = message.DataOverhead - 1 }}, // below the Data header
+		{"MaxMessageSize", func(c *gossip.Config) { c.MaxMessageSize = 41 }},                       // below an IPv6 Welcome (42)
+		{"RumorFactor", func(c *gossip.Config) { c.RumorFactor = -1 }},
+		{"RumorFactor", func(c *gossip.Config) { c.RumorFactor = 8 }},
 		{"RetryInterval", func(c *gossip.Config) { c.RetryInterval = -time.Second }},
+		{"RetryInterval", func(c *gossip.Config) { c.RetryInterval = 0 }},
 		{"TickInterval", func(c *gossip.Config) { c.TickInterval = 0 }},
+		{"TickInterval", func(c *gossip.Config) { c.TickInterval = -time.Nanosecond }},
+		{"GapTimeout", func(c *gossip.Config) { c.GapTimeout = -time.Second }},
 		{"RetryAttempts", func(c *gossip.Config) { c.RetryAttempts = 0 }},
 		{"StatusFanout", func(c *gossip.Config) { c.StatusFanout = 4 }},
 		{"MaxOutboundMessages", func(c *gossip.Config) { c.MaxOutboundMessages = 2 }},
@@ -108,6 +118,13 @@ func TestCallerMistakesReturnDocumentedErrors(t *testing.T) {
 		{"join twice", func(s *gossip.GossipService) { s.Join() }, func(s *gossip.GossipService) error { return s.Join() }, gossip.ErrBadState},
 		{"leave before join", nil, func(s *gossip.GossipService) error { return s.Leave() }, gossip.ErrBadState},
 		{"empty payload", func(s *gossip.GossipService) { s.Join() }, func(s *gossip.GossipService) error { return s.SendData(nil) }, gossip.ErrEmptyPayload},
+		{"empty non-nil payload", func(s *gossip.GossipService) { s.Join() }, func(s *gossip.GossipService) error { return s.SendData([]byte{}) }, gossip.ErrEmptyPayload},
+		{"send when disconnected", func(s *gossip.GossipService) { s.Join(); s.Leave() }, func(s *gossip.GossipService) error { return s.SendData([]byte("x")) }, gossip.ErrBadState},
+		{"leave while joining", func(s *gossip.GossipService) { s.Join(seed) }, func(s *gossip.GossipService) error { return s.Leave() }, gossip.ErrBadState},
+		{"leave twice", func(s *gossip.GossipService) { s.Join(); s.Leave() }, func(s *gossip.GossipService) error { return s.Leave() }, gossip.ErrBadState},
+		{"a bad seed among good ones", nil, func(s *gossip.GossipService) error {
+			return s.Join(seed, multiaddr.StringCast("/ip4/127.0.0.1/tcp/9"))
+		}, gossip.ErrNotUDP},
 		{"payload one byte over", func(s *gossip.GossipService) { s.Join() }, func(s *gossip.GossipService) error { return s.SendData(make([]byte, s.MaxPayload()+1)) }, gossip.ErrPayloadTooLarge},
 		{"non-UDP seed", nil, func(s *gossip.GossipService) error { return s.Join(multiaddr.StringCast("/ip4/127.0.0.1/tcp/9")) }, gossip.ErrNotUDP},
 		{"send after close", func(s *gossip.GossipService) { s.Join(); s.Close() }, func(s *gossip.GossipService) error { return s.SendData([]byte("x")) }, gossip.ErrClosed},
@@ -115,6 +132,8 @@ func TestCallerMistakesReturnDocumentedErrors(t *testing.T) {
 		{"receive after close", func(s *gossip.GossipService) { s.Close() }, func(s *gossip.GossipService) error { _, err := s.Receive(); return err }, gossip.ErrClosed},
 		{"send after close", func(s *gossip.GossipService) { s.Close() }, func(s *gossip.GossipService) error { _, err := s.Send(); return err }, gossip.ErrClosed},
 		{"close twice", func(s *gossip.GossipService) { s.Close() }, func(s *gossip.GossipService) error { return s.Close() }, gossip.ErrClosed},
+		{"leave after close", func(s *gossip.GossipService) { s.Join(); s.Close() }, func(s *gossip.GossipService) error { return s.Leave() }, gossip.ErrClosed},
+		{"join with seeds after close", func(s *gossip.GossipService) { s.Close() }, func(s *gossip.GossipService) error { return s.Join(seed) }, gossip.ErrClosed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -122,12 +141,15 @@ func TestCallerMistakesReturnDocumentedErrors(t *testing.T) {
 			if c.prep != nil {
 				c.prep(s)
 			}
-			before := s.State()
+			before, stats := s.State(), s.Stats()
 			if err := c.call(s); !errors.Is(err, c.want) {
 				t.Fatalf("error = %v, want %v", err, c.want)
 			}
 			if s.State() != before {
 				t.Fatalf("state changed from %v to %v", before, s.State())
+			}
+			if s.Stats() != stats { // nothing queued, sent or counted
+				t.Fatalf("stats changed: %+v -> %+v", stats, s.Stats())
 			}
 		})
 	}
@@ -136,6 +158,15 @@ func TestCallerMistakesReturnDocumentedErrors(t *testing.T) {
 	if err := s.SendData(make([]byte, s.MaxPayload())); err != nil {
 		t.Fatalf("a payload of exactly MaxPayload: %v", err)
 	}
+	// The calls that return no error are harmless after Close.
+	s.Close()
+	if w := s.Tick(); w <= 0 {
+		t.Fatalf("Tick after Close = %v, want a positive wait", w)
+	}
+	if s.FD() != -1 || s.State() != gossip.Destroyed {
+		t.Fatalf("after Close: FD %d, state %v", s.FD(), s.State())
+	}
+	_, _ = s.Members(), s.Stats()
 }
 
 func TestStateTransitions(t *testing.T) {

@@ -22,14 +22,23 @@ type Stats struct {
 	// QueueMessages and QueueEnvelopes are the outbound queue's current
 	// length; QueuePeak the most envelopes it has held at once.
 	QueueMessages, QueueEnvelopes, QueuePeak int
+	// MemoryBytes approximates the bytes held by the service's bounded
+	// structures: member table, version vector, data log, outbound queue
+	// and receive buffer. It grows to a high-water mark and stays there.
+	MemoryBytes int
 
 	Dropped Drops // malformed or unexpected datagrams, by reason
+
+	// Sealing counts the sealing layer's work and drops (all zero without
+	// Config.Keys). Datagrams it drops never reach DatagramsIn.
+	Sealing SealStats
 
 	MembersAdded    uint64
 	MembersLeft     uint64 // removed on the member's Leave
 	MembersFailed   uint64 // removed when an envelope to them expired
 	MembersReplaced uint64 // a new id appeared at their address
 	MembersRefused  uint64 // not added: the table was at MaxMembers
+	MembersBuried   uint64 // not re-added: removed within TombstonePeriod, and only hearsay said otherwise
 	Introductions   uint64 // own entries sent to newcomers heard of by rumor
 	MemberSyncs     uint64 // MemberList slices sent in place of a Status
 	Greetings       uint64 // Hellos to senders this node did not know (membership repair)
@@ -42,8 +51,12 @@ type Stats struct {
 	DataSkipped    uint64 // sequence numbers given up as lost (GapTimeout, window)
 	DataLogEvicted uint64 // entries dropped from the data log to make room
 	OriginsEvicted uint64 // origins forgotten at MaxOrigins
-	StatusSent     uint64
-	StatusReceived uint64
+	// DataLogBytes and Origins are the data log's current size in bytes
+	// (at most Config.DataLogBytes) and the version vector's current
+	// length (at most Config.MaxOrigins).
+	DataLogBytes, Origins int
+	StatusSent            uint64
+	StatusReceived        uint64
 }
 
 // Drops counts dropped datagrams by reason.
@@ -90,6 +103,8 @@ func (s *GossipService) Stats() Stats {
 		QueueMessages:    s.n.Out.Messages(),
 		QueueEnvelopes:   s.n.Out.Len(),
 		QueuePeak:        q.Peak,
+		MemoryBytes: s.n.Members.Footprint() + s.n.Versions.Footprint() + s.n.Log.Footprint() +
+			s.n.Out.Footprint() + cap(s.rbuf),
 		Dropped: Drops{
 			Short:       d[node.DropShort],
 			Trailing:    d[node.DropTrailing],
@@ -105,11 +120,13 @@ func (s *GossipService) Stats() Stats {
 			Spoofed:     d[node.DropSpoofed],
 			Self:        d[node.DropSelf],
 		},
+		Sealing:         s.sealStats(),
 		MembersAdded:    ns.MembersAdded,
 		MembersLeft:     ns.MembersLeft,
 		MembersFailed:   ns.MembersFailed,
 		MembersReplaced: ns.MembersReplaced,
 		MembersRefused:  ns.MembersRefused,
+		MembersBuried:   ns.MembersBuried,
 		Introductions:   ns.Introductions,
 		Greetings:       ns.Greetings,
 		MemberSyncs:     ns.MemberSyncs,
@@ -121,6 +138,8 @@ func (s *GossipService) Stats() Stats {
 		DataSkipped:     s.n.Versions.Skipped,
 		DataLogEvicted:  s.n.Log.Dropped,
 		OriginsEvicted:  s.n.Versions.Evicted,
+		DataLogBytes:    s.n.Log.Bytes(),
+		Origins:         s.n.Versions.Len(),
 		StatusSent:      ns.StatusSent,
 		StatusReceived:  ns.StatusReceived,
 	}

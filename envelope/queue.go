@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"net/netip"
 	"time"
+	"unsafe"
 
 	"github.com/tickgossip/gossip/message"
 	"github.com/tickgossip/gossip/transport"
@@ -282,7 +283,8 @@ func (q *Queue) SendDue(now time.Time, send func(e *Out, datagram []byte) error)
 
 // Expire removes every envelope whose attempts are all made and whose
 // wait for an Ack has run out, calling expired with a copy of each first.
-// It returns how many expired.
+// It returns how many expired. Each envelope is removed before its call,
+// and the callback may change the queue (drop or queue envelopes).
 func (q *Queue) Expire(now time.Time, expired func(e Out)) int {
 	n := 0
 	for i := q.first; i >= 0; {
@@ -298,7 +300,18 @@ func (q *Queue) Expire(now time.Time, expired func(e Out)) int {
 		q.stats.Expired++
 		n++
 		if expired != nil {
+			var nextSeq uint32
+			if next >= 0 {
+				nextSeq = q.envs[next].Seq
+			}
 			expired(gone)
+			// The callback may change the queue: the failure detector
+			// drops everything queued to the failed member, which may be
+			// the envelope to visit next. Then start over from the oldest;
+			// the ones passed over are not due and are skipped again.
+			if next >= 0 && (!q.envs[next].live || q.envs[next].Seq != nextSeq) {
+				i = q.first
+			}
 		}
 	}
 	return n
@@ -334,6 +347,19 @@ func (q *Queue) Ack(seq uint32, from netip.AddrPort) (Out, bool) {
 	q.remove(i)
 	q.stats.Acked++
 	return gone, true
+}
+
+// Lookup returns a copy of the envelope Ack(seq, from) would remove,
+// without removing it, so a caller can check its type first.
+func (q *Queue) Lookup(seq uint32, from netip.AddrPort) (Out, bool) {
+	i := int32(seq & (1<<q.idxBits - 1))
+	if int(i) >= len(q.envs) {
+		return Out{}, false
+	}
+	if e := &q.envs[i]; e.live && e.Seq == seq && e.To == from {
+		return *e, true
+	}
+	return Out{}, false
 }
 
 // DropTo removes every envelope addressed to to (a member that left or
@@ -407,4 +433,14 @@ func (q *Queue) PendingTo(to netip.AddrPort, t message.Type) bool {
 		}
 	}
 	return false
+}
+
+// Footprint approximates the bytes the queue holds: message buffers
+// allocated so far, envelopes and free lists.
+func (q *Queue) Footprint() int {
+	n := cap(q.slots)*64 + cap(q.freeSlots)*4 + cap(q.freeEnvs)*4 + cap(q.envs)*int(unsafe.Sizeof(Out{}))
+	for i := range q.slots {
+		n += cap(q.slots[i].buf)
+	}
+	return n
 }

@@ -7,15 +7,18 @@ import (
 )
 
 // Ack drops the envelope it names, but only when it comes from that
-// envelope's recipient; anything else (late, repeated or forged) is
-// counted as stale and changes nothing.
+// envelope's recipient and is not a Hello; anything else (late, repeated
+// or forged) is counted as stale and changes nothing.
 func Ack(n *node.Node, in envelope.In, _ message.Header, body []byte) node.Outcome {
 	var m message.Ack
 	if err := m.Decode(body); err != nil {
 		drop(n, in, err)
 		return node.NoChange
 	}
-	if _, ok := n.Out.Ack(m.AckedSeq, in.From); ok {
+	// Only a Welcome answers a Hello: a Hello cancelled by an Ack would
+	// never expire, leaving a joiner JOINING for good.
+	if e, ok := n.Out.Lookup(m.AckedSeq, in.From); ok && e.Type != message.TypeHello {
+		n.Out.Ack(m.AckedSeq, in.From)
 		n.Stats.AcksReceived++
 	} else {
 		n.Stats.StaleAcks++

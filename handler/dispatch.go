@@ -28,7 +28,7 @@ func Dispatch(n *node.Node, in envelope.In) node.Outcome {
 		n.Drop(node.DropPhase)
 		return node.NoChange
 	}
-	if n.Phase == node.Connected && carriesNews(h.Type) && n.MemberIndex(in.From) < 0 {
+	if n.Phase == node.Connected && carriesNews(h.Type) && n.MemberIndex(in.From) < 0 && wellFormed(in.Bytes) {
 		n.Greet(in.From)
 	}
 	switch h.Type {
@@ -78,7 +78,15 @@ func drop(n *node.Node, in envelope.In, err error) {
 
 // carriesNews reports whether a message of type t shows that its sender
 // knows this node: a sender that this node does not know yet is one it
-// missed the announcement of.
+// missed the announcement of. A MemberList is left out: from a stranger
+// it is nearly always an introduction, which adds the sender anyway.
 func carriesNews(t message.Type) bool {
-	return t == message.TypeData || t == message.TypeStatus || t == message.TypeMemberList
+	return t == message.TypeData || t == message.TypeStatus
+}
+
+// wellFormed reports whether the whole datagram decodes: a malformed one
+// is dropped without a greeting, so it changes nothing but its counter.
+func wellFormed(b []byte) bool {
+	var m message.Message
+	return message.Decode(b, &m) == nil
 }

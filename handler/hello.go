@@ -32,6 +32,10 @@ func Hello(n *node.Node, in envelope.In, h message.Header, body []byte) node.Out
 	if cur, ok := n.Members.Get(m.Member.ID); ok && cur.Addr == m.Member.Addr {
 		known = true // a greeting, or a retried Hello: the lists went out already
 	}
+	// Add first: a restarted node replaces its old id at this address, and
+	// that drops what was queued for the old one, which must not include
+	// the answer queued below.
+	news := n.AddMember(m.Member, true)
 	if !known {
 		sendMemberLists(n, in, m.Member)
 	}
@@ -42,10 +46,10 @@ func Hello(n *node.Node, in envelope.In, h message.Header, body []byte) node.Out
 		n.To(out, in.From, m.Member.ID, 1)
 		n.Out.Close(out)
 	}
-	if n.AddMember(m.Member) {
-		news := append(n.News(), members.Member{ID: m.Member.ID, Addr: m.Member.Addr})
-		n.SpreadMembers(news, -1)
-		n.KeepNews(news)
+	if news {
+		ann := append(n.News(), members.Member{ID: m.Member.ID, Addr: m.Member.Addr})
+		n.SpreadMembers(ann, -1)
+		n.KeepNews(ann)
 	}
 	return node.NoChange
 }

@@ -21,16 +21,20 @@ func MemberList(n *node.Node, in envelope.In, h message.Header, body []byte) nod
 		drop(n, in, err)
 		return node.NoChange
 	}
-	n.Ack(in.From, h.Seq)
 	joinAnswer := n.Phase == node.Joining
 	news := n.News()
 	it := m.Iter()
 	for mb, ok := it.Next(); ok; mb, ok = it.Next() {
-		if !n.AddMember(mb) || joinAnswer || mb.Addr == in.From {
+		self := mb.Addr == in.From // the member introducing itself
+		if !n.AddMember(mb, self) || joinAnswer || self {
 			continue
 		}
 		news = append(news, members.Member{ID: mb.ID, Addr: mb.Addr})
 	}
+	// Ack after adding: a member replaced at the sender's address (a
+	// restarted node introducing itself) drops what was queued for that
+	// address, and the Ack must survive it.
+	n.Ack(in.From, h.Seq)
 	if len(news) > 0 {
 		n.SpreadMembers(news, n.MemberIndex(in.From))
 		introduce(n, news)

@@ -7,20 +7,26 @@ import (
 )
 
 // Status is anti-entropy. Each record (origin, seq) says the sender has
-// seen every Data of that origin up to seq. This node acknowledges, then
-// repairs both sides:
+// seen every Data of that origin up to seq. A round's Status (the one a
+// node sends each TickInterval) starts with the sender's own record; an
+// answer does not. This node acknowledges, then repairs both sides:
 //
 //   - it resends from its data log, oldest first, the Data of the listed
 //     origins above the sender's seq, at most RepairBudget datagrams per
-//     Status (the next round continues);
-//   - for the listed origins where the sender is ahead, it answers with a
-//     Status of its own holding just those origins and its own seq for
-//     each, so the sender resends what this node lacks.
+//     Status (the next round continues). A round's Status with room to
+//     spare for another record holds the sender's whole vector (long
+//     vectors come in full rotating slices), so then an origin it does not
+//     list is one it has never heard from, and that origin's logged Data
+//     is resent too. A full Status, or an answer, says nothing about
+//     origins it does not list.
+//   - for a round's Status only: for the listed origins where the sender is
+//     ahead, it answers with a Status of just those origins, at its own
+//     seq, so the sender resends what this node lacks. An answer is never
+//     answered, so an exchange ends after one reply.
 //
-// Origins the Status does not list are left alone: a long vector comes in
-// rotating slices, and silence about an origin says nothing. The answer
-// names only origins where this node is behind, so the sender never
-// answers it in turn: an exchange ends after at most one reply.
+// Inferring from silence assumes the cluster shares one MaxMessageSize; a
+// sender with smaller datagrams may get Data it already has, which it
+// drops as a duplicate.
 func Status(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outcome {
 	var s message.Status
 	if err := s.Decode(body); err != nil {
@@ -33,17 +39,30 @@ func Status(n *node.Node, in envelope.In, h message.Header, body []byte) node.Ou
 	if i := n.MemberIndex(in.From); i >= 0 {
 		senderID = n.Members.At(i).ID
 	}
-	repair(n, in, &s, senderID)
-	pull(n, in, &s, senderID)
+	// A sender this node does not know yet (it is being greeted) is taken
+	// at its word: its first record is its own.
+	round := false
+	if s.Count() > 0 {
+		first, _ := s.Record(0)
+		round = senderID == 0 || first == senderID
+	}
+	repair(n, in, &s, senderID, round)
+	if round {
+		pull(n, in, &s, senderID)
+	}
 	return node.NoChange
 }
 
-func repair(n *node.Node, in envelope.In, s *message.Status, to uint64) {
+func repair(n *node.Node, in envelope.In, s *message.Status, to uint64, round bool) {
 	budget := n.Cfg.RepairBudget
+	var cov coverage
+	if round {
+		cov = coverageOf(s, n.Cfg.MaxMessageSize)
+	}
 	for i := 0; i < n.Log.Len() && budget > 0; i++ {
 		e, datagram := n.Log.At(i)
 		seq, listed := record(s, e.Origin)
-		if !listed || e.Seq <= seq {
+		if (!listed && !cov.has(e.Origin)) || e.Seq <= seq || e.Origin == to {
 			continue
 		}
 		out, buf := n.Open()
@@ -88,6 +107,51 @@ func pull(n *node.Node, in envelope.In, s *message.Status, to uint64) {
 	n.To(out, in.From, to, n.Cfg.RetryAttempts)
 	n.Out.Close(out)
 	n.Stats.StatusSent++
+}
+
+// coverage is the range of origin ids a round's Status speaks for: its
+// records after the first (the sender's own) are a window of consecutive
+// origins of the sender's vector in ascending id order, possibly wrapping
+// once to the smallest ids, so an origin inside the window's range that
+// it does not list is one the sender has never heard from. A Status with
+// room to spare is the whole vector and covers every id.
+type coverage struct {
+	all, wrapped, any bool
+	lo, hi            uint64
+}
+
+func coverageOf(s *message.Status, maxMessageSize int) coverage {
+	if s.Count() < message.MaxStatusRecords(maxMessageSize) {
+		return coverage{all: true}
+	}
+	var c coverage
+	prev := uint64(0)
+	for i := 1; i < s.Count(); i++ {
+		id, _ := s.Record(i)
+		if !c.any {
+			c.lo, c.any = id, true
+		} else if id < prev {
+			if c.wrapped {
+				return coverage{} // not a window: trust only what is listed
+			}
+			c.wrapped = true
+		}
+		prev = id
+	}
+	c.hi = prev
+	return c
+}
+
+func (c coverage) has(id uint64) bool {
+	switch {
+	case c.all:
+		return true
+	case !c.any:
+		return false
+	case c.wrapped:
+		return id >= c.lo || id <= c.hi
+	}
+	return id >= c.lo && id <= c.hi
 }
 
 // record finds origin's record in s. Our own Status lists records in

@@ -22,12 +22,12 @@ func Welcome(n *node.Node, in envelope.In, _ message.Header, body []byte) node.O
 		n.Drop(node.DropSelf)
 		return node.NoChange
 	}
-	e, ok := n.Out.Ack(m.HelloSeq, in.From)
-	if !ok || e.Type != message.TypeHello {
-		n.Drop(node.DropUnsolicited)
+	if e, ok := n.Out.Lookup(m.HelloSeq, in.From); !ok || e.Type != message.TypeHello {
+		n.Drop(node.DropUnsolicited) // and leave whatever envelope it names alone
 		return node.NoChange
 	}
-	news := n.AddMember(m.Member)
+	n.Out.Ack(m.HelloSeq, in.From)
+	news := n.AddMember(m.Member, true)
 	if n.Phase == node.Joining {
 		return node.Joined
 	}

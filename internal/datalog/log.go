@@ -116,3 +116,6 @@ func (l *Log) popOldest() {
 	l.count--
 	l.Dropped++
 }
+
+// Footprint approximates the bytes the log holds.
+func (l *Log) Footprint() int { return cap(l.buf) + cap(l.entries)*32 }

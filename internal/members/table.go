@@ -12,6 +12,8 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+	"time"
+	"unsafe"
 )
 
 // Member is one known node.
@@ -48,11 +50,17 @@ type Table struct {
 	list   []Member // sorted by ID
 	byAddr map[netip.AddrPort]uint64
 
-	probe   []uint64 // round-robin order of the current cycle
-	probeAt int
-	fresh   []uint64 // members added since they were last probed, oldest first
-	recent  []uint64 // the members added last, oldest first, for membership sync
-	syncAt  int      // where the next membership sync slice continues in id order
+	probe     []uint64 // round-robin order of the current cycle
+	probeAt   int
+	sorted    []uint64 // scratch for newCycle
+	freshTurn bool     // whether this probe may go to a fresh member
+	fresh     []uint64 // members added since they were last probed, oldest first
+	recent    []uint64 // the members added last, oldest first, for membership sync
+	syncAt    int      // where the next membership sync slice continues in id order
+
+	tombs     map[uint64]time.Time // removed ids, and until when they stay removed
+	tombOrder []uint64             // burial order, oldest first, to stay within maxTombs
+	maxTombs  int
 }
 
 // maxFresh bounds the members waiting for an early probe.
@@ -61,7 +69,8 @@ const maxFresh = 64
 // New returns an empty table for the node with the given id and address,
 // holding at most max members.
 func New(self uint64, selfAt netip.AddrPort, max int) *Table {
-	return &Table{self: self, selfAt: selfAt, max: max, byAddr: make(map[netip.AddrPort]uint64)}
+	return &Table{self: self, selfAt: selfAt, max: max, byAddr: make(map[netip.AddrPort]uint64),
+		tombs: make(map[uint64]time.Time), maxTombs: max}
 }
 
 // Len returns the number of members.
@@ -179,15 +188,18 @@ func (t *Table) Successor() int {
 }
 
 // NextProbe returns the index of the next member to probe, or -1 when the
-// table is empty. Members added recently come first, oldest first (at
-// most 64 wait): a first contact soon after a member is learned is what
-// lets two nodes that know each other only one way repair it (see
-// node.Greet). Then each cycle visits every member of the table at the
-// cycle's start once, in an order shuffled with r, so every member is
-// probed within one cycle: this bounds how long a failure can go
-// unnoticed.
+// table is empty. Every other probe goes to a member added recently, if
+// any waits (oldest first, at most 64): a first contact soon after a
+// member is learned is what lets two nodes that know each other only one
+// way repair it (see node.Greet). The other probes visit members in one
+// fixed order, shuffled with r once, with later members appended as a
+// cycle ends: while membership is steady every member is probed once per
+// cycle of Len() rounds, so a crashed member is probed within Len()
+// rounds of its crash (a fresh shuffle per cycle would allow twice that),
+// and within 2 × Len() while members keep joining.
 func (t *Table) NextProbe(r *rand.Rand) int {
-	for len(t.fresh) > 0 {
+	t.freshTurn = !t.freshTurn
+	for t.freshTurn && len(t.fresh) > 0 {
 		id := t.fresh[0]
 		t.fresh = slices.Delete(t.fresh, 0, 1)
 		if i, ok := t.Index(id); ok {
@@ -199,20 +211,42 @@ func (t *Table) NextProbe(r *rand.Rand) int {
 			id := t.probe[t.probeAt]
 			t.probeAt++
 			if i, ok := t.Index(id); ok {
+				if j := slices.Index(t.fresh, id); j >= 0 {
+					t.fresh = slices.Delete(t.fresh, j, j+1) // probed: no longer fresh
+				}
 				return i
 			}
 		}
 		if len(t.list) == 0 {
 			return -1
 		}
-		t.probe = t.probe[:0]
-		for _, m := range t.list {
-			t.probe = append(t.probe, m.ID)
-		}
-		r.Shuffle(len(t.probe), func(a, b int) { t.probe[a], t.probe[b] = t.probe[b], t.probe[a] })
-		t.probeAt = 0
+		t.newCycle(r)
 	}
 	return -1
+}
+
+// newCycle keeps the probe order of the members still present and
+// appends the others; the very first cycle is shuffled.
+func (t *Table) newCycle(r *rand.Rand) {
+	first := len(t.probe) == 0
+	kept := t.probe[:0]
+	for _, id := range t.probe {
+		if _, ok := t.Index(id); ok {
+			kept = append(kept, id)
+		}
+	}
+	t.sorted = append(t.sorted[:0], kept...)
+	slices.Sort(t.sorted)
+	for _, m := range t.list {
+		if _, found := slices.BinarySearch(t.sorted, m.ID); !found {
+			kept = append(kept, m.ID)
+		}
+	}
+	t.probe = kept
+	if first {
+		r.Shuffle(len(t.probe), func(a, b int) { t.probe[a], t.probe[b] = t.probe[b], t.probe[a] })
+	}
+	t.probeAt = 0
 }
 
 // Append appends every member, in id order, to dst.
@@ -245,3 +279,46 @@ func (t *Table) SyncSlice(dst []Member, k int) []Member {
 	}
 	return dst
 }
+
+// Footprint approximates the bytes the table holds: its slices at their
+// capacity and the address index at about 64 bytes an entry.
+func (t *Table) Footprint() int {
+	return cap(t.list)*int(unsafe.Sizeof(Member{})) + (len(t.byAddr)+len(t.tombs))*64 +
+		(cap(t.probe)+cap(t.fresh)+cap(t.recent))*8
+}
+
+// Bury remembers that id was removed, until the given time: while buried,
+// Buried reports it, so that hearsay (another node's member list) does not
+// bring it back. At most as many ids as the table holds members are
+// buried; beyond that the oldest burial is forgotten first.
+func (t *Table) Bury(id uint64, until time.Time) {
+	if _, ok := t.tombs[id]; !ok {
+		if len(t.tombOrder) >= t.maxTombs {
+			delete(t.tombs, t.tombOrder[0])
+			t.tombOrder = slices.Delete(t.tombOrder, 0, 1)
+		}
+		t.tombOrder = append(t.tombOrder, id)
+	}
+	t.tombs[id] = until
+}
+
+// Buried reports whether id was removed and its burial has not ended.
+func (t *Table) Buried(id uint64, now time.Time) bool {
+	until, ok := t.tombs[id]
+	return ok && now.Before(until)
+}
+
+// Unbury forgets a burial: the member itself came back.
+func (t *Table) Unbury(id uint64) {
+	if _, ok := t.tombs[id]; !ok {
+		return
+	}
+	delete(t.tombs, id)
+	if i := slices.Index(t.tombOrder, id); i >= 0 {
+		t.tombOrder = slices.Delete(t.tombOrder, i, i+1)
+	}
+}
+
+// Tombstones returns the number of buried ids (ended burials included
+// until they are pushed out).
+func (t *Table) Tombstones() int { return len(t.tombs) }

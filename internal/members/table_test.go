@@ -68,10 +68,25 @@ func TestNextProbeVisitsEveryMemberOncePerCycle(t *testing.T) {
 		tb.Add(Member{id, addr(uint16(id))})
 	}
 	r := rand.New(rand.NewPCG(1, 2))
+	// New members are probed early, every other round: 10 of the first 20.
+	early := map[uint64]int{}
+	for range 20 {
+		early[tb.At(tb.NextProbe(r)).ID]++
+	}
+	if len(early) != 10 {
+		t.Fatalf("the first 20 probes reached %d members, want all 10", len(early))
+	}
+	var order []uint64
 	for cycle := 0; cycle < 3; cycle++ {
 		seen := map[uint64]int{}
-		for range 10 {
-			seen[tb.At(tb.NextProbe(r)).ID]++
+		for k := range 10 {
+			id := tb.At(tb.NextProbe(r)).ID
+			seen[id]++
+			if cycle == 0 {
+				order = append(order, id)
+			} else if order[k] != id {
+				t.Fatalf("cycle %d probe %d = %d, want the same order as cycle 0 (%d)", cycle, k, id, order[k])
+			}
 		}
 		if len(seen) != 10 {
 			t.Fatalf("cycle %d probed %d distinct members, want 10: %v", cycle, len(seen), seen)

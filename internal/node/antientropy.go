@@ -4,10 +4,10 @@ import "github.com/tickgossip/gossip/message"
 
 // StatusRound sends this node's version vector to the next member in
 // round-robin order. A vector longer than one datagram is sent in
-// rotating slices, one slice per round, so every origin is advertised
+// rotating full slices, one per round, so every origin is advertised
 // within ceil(origins / MaxStatusRecords) rounds. Records are in ascending
-// id order within a slice; each carries the contiguous point (every seq up
-// to it has been seen).
+// id order (a slice may wrap around to the smallest ids); each carries the
+// contiguous point (every seq up to it has been seen).
 //
 // It is also the failure detector's probe: the Status is acknowledged, and
 // an envelope that runs out of attempts removes its recipient.
@@ -27,13 +27,28 @@ func (n *Node) StatusRound(fanout int) {
 		if !n.Commit(m, 0, err, message.TypeStatus) {
 			return
 		}
+		// The first record is always this node's own (its OwnSeq, 0 if it
+		// has sent nothing): that marks a round's Status, as opposed to an
+		// answer (see handler.Status). Then a window of consecutive other
+		// origins, wrapping around the end, so every Status of a long
+		// vector is full: a round's Status with room to spare is then the
+		// whole vector.
+		w.Add(n.Self.ID, n.OwnSeq)
 		v := n.Versions
 		if n.statusFrom >= v.Len() {
 			n.statusFrom = 0
 		}
 		j := n.statusFrom
-		for j < v.Len() && w.Add(v.At(j).ID, v.At(j).Contiguous) {
-			j++
+		for k := 0; k < v.Len(); k++ {
+			o := v.At((n.statusFrom + k) % v.Len())
+			if o.ID == n.Self.ID {
+				j = (n.statusFrom + k + 1) % v.Len()
+				continue
+			}
+			if !w.Add(o.ID, o.Contiguous) {
+				break
+			}
+			j = (n.statusFrom + k + 1) % v.Len()
 		}
 		n.statusFrom = j
 		n.Out.Commit(m, w.Finish(), message.TypeStatus)

@@ -9,13 +9,23 @@ import (
 
 // AddMember adds m to the table, keeps the counters and events, and
 // reports whether m is news to this node (added, or replacing a restarted
-// node at its address).
-func (n *Node) AddMember(m message.Member) bool {
+// node at its address). A member removed within TombstonePeriod comes back
+// only when the news comes from the member itself (direct: its Hello, its
+// Welcome, its own introduction); hearsay about it is ignored and counted.
+func (n *Node) AddMember(m message.Member, direct bool) bool {
+	if n.Members.Buried(m.ID, n.Now) {
+		if !direct {
+			n.Stats.MembersBuried++
+			return false
+		}
+		n.Members.Unbury(m.ID)
+	}
 	r, old := n.Members.Add(members.Member{ID: m.ID, Addr: m.Addr})
 	switch r {
 	case members.Added:
 	case members.Replaced:
 		n.Out.DropTo(old.Addr)
+		n.Members.Bury(old.ID, n.Now.Add(n.Cfg.TombstonePeriod))
 		n.Stats.MembersReplaced++
 		n.emit(MemberReplaced, old)
 	case members.Moved:
@@ -41,6 +51,7 @@ func (n *Node) RemoveMember(id uint64, ev MemberEvent) bool {
 		return false
 	}
 	n.Out.DropTo(m.Addr)
+	n.Members.Bury(id, n.Now.Add(n.Cfg.TombstonePeriod))
 	if ev == MemberLeft {
 		n.Stats.MembersLeft++
 	} else {

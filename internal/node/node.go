@@ -42,9 +42,10 @@ type Config struct {
 	MaxMessageSize    int
 	RetryAttempts     int
 	RumorFactor       int
-	JoinListDatagrams int // MemberList datagrams answering one Hello, at most
-	RepairBudget      int // Data datagrams resent for one Status, at most
-	MemberSyncRounds  int // every this many rounds a MemberList slice replaces the Status; 0: never
+	JoinListDatagrams int           // MemberList datagrams answering one Hello, at most
+	RepairBudget      int           // Data datagrams resent for one Status, at most
+	TombstonePeriod   time.Duration // how long a removed member stays removed against hearsay
+	MemberSyncRounds  int           // every this many rounds a MemberList slice replaces the Status; 0: never
 }
 
 // MemberEvent is a change in the member table.

@@ -16,6 +16,7 @@ type Stats struct {
 	MembersFailed   uint64
 	MembersLeft     uint64
 	MembersReplaced uint64
+	MembersBuried   uint64 // hearsay about a removed member, ignored
 	MembersRefused  uint64 // the table was full
 	Introductions   uint64
 	MemberSyncs     uint64 // MemberList slices sent in place of a Status

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"time"
+	"unsafe"
 )
 
 // Window is how many sequence numbers beyond the contiguous point are
@@ -194,3 +195,6 @@ func (v *Vector) evict() bool {
 	v.Evicted++
 	return true
 }
+
+// Footprint approximates the bytes the vector holds.
+func (v *Vector) Footprint() int { return cap(v.origins) * int(unsafe.Sizeof(Origin{})) }
