@@ -233,9 +233,10 @@ func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 
 // Receive handles the datagrams waiting on the transport, without
 // blocking, and returns how many it handled. It handles at most
-// MaxOutboundMessages/4 per call, so the replies they cause fit the
-// outbound queue until the caller's Send; what is left stays readable for
-// the next turn of the loop. Malformed datagrams are dropped and counted
+// MaxOutboundMessages/4 per call, and stops early when the outbound queue
+// is nearly full, so the replies they cause fit the queue until the
+// caller's Send; what is left stays readable for the next turn of the
+// loop. Malformed datagrams are dropped and counted
 // in Stats, never returned as errors; an error means the transport
 // failed (ErrClosed after Close).
 func (s *GossipService) Receive() (int, error) {
@@ -243,9 +244,13 @@ func (s *GossipService) Receive() (int, error) {
 		return 0, ErrClosed
 	}
 	s.n.Now = s.clock.Now()
+	// Stop while the replies to one more datagram (a Hello's are the most:
+	// the member lists, a Welcome, an announcement) might not fit the
+	// queue without evicting: Send makes room, and the rest stays readable.
+	reserve := s.cfg.JoinListDatagrams + 4
 	batch := max(1, s.cfg.MaxOutboundMessages/4)
 	handled := 0
-	for handled < batch {
+	for handled < batch && (handled == 0 || s.n.Out.Free() >= reserve) {
 		size, from, err := s.tr.ReadFrom(s.rbuf)
 		if err != nil {
 			if errors.Is(err, transport.ErrWouldBlock) {

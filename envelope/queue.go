@@ -444,3 +444,6 @@ func (q *Queue) Footprint() int {
 	}
 	return n
 }
+
+// Free returns the number of message slots free right now.
+func (q *Queue) Free() int { return len(q.freeSlots) }
