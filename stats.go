@@ -14,7 +14,7 @@ type Stats struct {
 
 	Retries   uint64 // attempts after an envelope's first
 	Acked     uint64 // envelopes acknowledged by their recipient
-	StaleAcks uint64 // Acks naming no waiting envelope, or from the wrong sender
+	StaleAcks uint64 // Acks naming no waiting envelope or a Hello, or from the wrong sender
 	Expired   uint64 // envelopes that used every attempt unacknowledged
 	Evicted   uint64 // messages evicted from the full outbound queue
 	// EvictedEnvelopes counts the envelopes evicted with those messages.
