@@ -40,7 +40,7 @@ var (
 
 // goldenCounterBase is an instant in Unix nanoseconds (2023-11-14), like
 // the counters real senders start from.
-const goldenCounterBase = 1_700_000_000_000_000_000
+const goldenCounterBase uint64 = 1_700_000_000_000_000_000
 
 // otherSender seals the goldens whose inner message does not name its
 // sender; every byte of it is non-zero.
@@ -155,7 +155,7 @@ func buildGoldens(t testing.TB, wire []wireGolden) []sealedGolden {
 	for i, w := range wire {
 		key := goldenKeys[i%len(goldenKeys)]
 		sender := goldenSender(w.hex)
-		counter := uint64(goldenCounterBase + i*1_000_003)
+		counter := goldenCounterBase + uint64(i)*1_000_003
 		sub, err := subkey(key, sender)
 		if err != nil {
 			t.Fatal(err)
