@@ -1,0 +1,34 @@
+package demo_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// testCluster runs the cluster demo with its defaults: it finishes by
+// itself, exits 0 and ends with one summary row per payload.
+func testCluster(t *testing.T, b bins) {
+	p := start(t, b.cluster)
+	if code := p.wait(t, 3*within); code != 0 {
+		t.Fatalf("exit status %d; stderr: %s\nstdout:\n%s", code, p.stderr.String(), p.out.String())
+	}
+	out := p.out.String()
+	if !strings.Contains(out, "ms to 50%") || !strings.Contains(out, "datagrams") {
+		t.Fatalf("no summary table in:\n%s", out)
+	}
+	rows := regexp.MustCompile(`(?m)^\s+\d+\s+n\d+\s+[\d.]+\s+[\d.]+\s+\d+\s+[\d.]+$`).FindAllString(out, -1)
+	if len(rows) != 5 {
+		t.Fatalf("%d summary rows, want 5 (the default -payloads):\n%s", len(rows), out)
+	}
+}
+
+// testClusterTimeout gives the cluster no time at all: one line on
+// stderr and exit status 1.
+func testClusterTimeout(t *testing.T, b bins) {
+	p := start(t, b.cluster, "-timeout", "1ns")
+	if code := p.wait(t, within); code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr: %s", code, p.stderr.String())
+	}
+	checkOneLine(t, p.stderr.String(), "did not form within")
+}

@@ -1,0 +1,26 @@
+package democli
+
+import (
+	"errors"
+
+	"github.com/multiformats/go-multiaddr"
+	"golang.org/x/sys/unix"
+
+	"github.com/tickgossip/gossip"
+)
+
+// ExplainNew turns an error from gossip.New into one line that names the
+// flag at fault. Every New error is the input's: exit status 2.
+func ExplainNew(addr multiaddr.Multiaddr, err error) error {
+	switch {
+	case errors.Is(err, gossip.ErrNotUDP):
+		return BadInputf("-addr %s is not a UDP address: want /ip4/A/udp/P or /ip6/A/udp/P", addr)
+	case errors.Is(err, unix.EADDRINUSE):
+		return BadInputf("-addr %s: address already in use", addr)
+	case errors.Is(err, unix.EADDRNOTAVAIL):
+		return BadInputf("-addr %s: no such local address", addr)
+	case errors.Is(err, unix.EACCES):
+		return BadInputf("-addr %s: permission denied", addr)
+	}
+	return BadInput(err)
+}
