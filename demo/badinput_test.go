@@ -1,8 +1,11 @@
 package demo_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -18,6 +21,15 @@ func testBadInput(t *testing.T, b bins) {
 	}
 	t.Cleanup(func() { held.Close() })
 	heldAddr := fmt.Sprintf("/ip4/127.0.0.1/udp/%d", held.LocalAddr().(*net.UDPAddr).Port)
+	dir := t.TempDir()
+	notBase64 := filepath.Join(dir, "not-base64")
+	shortKey := filepath.Join(dir, "short")
+	if err := os.WriteFile(notBase64, []byte("not a key!\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(shortKey, []byte(base64.StdEncoding.EncodeToString(make([]byte, 10))+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name, bin string
@@ -33,6 +45,9 @@ func testBadInput(t *testing.T, b bins) {
 		{"UnknownFlag", b.cluster, []string{"-bogus"}, "flag provided but not defined: -bogus"},
 		{"TooFewNodes", b.cluster, []string{"-nodes", "1"}, "-nodes 1"},
 		{"Fanout", b.cluster, []string{"-fanout", "9"}, "-fanout 9"},
+		{"KeyFileMissing", b.seed, []string{"-key-file", filepath.Join(dir, "absent")}, "cannot read key file"},
+		{"KeyFileNotBase64", b.node, []string{"-key-file", notBase64}, "not one key in standard base64"},
+		{"KeyFileWrongSize", b.cluster, []string{"-key-file", shortKey}, "key of 10 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

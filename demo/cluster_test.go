@@ -1,6 +1,9 @@
 package demo_test
 
 import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -8,8 +11,8 @@ import (
 
 // testCluster runs the cluster demo with its defaults: it finishes by
 // itself, exits 0 and ends with one summary row per payload.
-func testCluster(t *testing.T, b bins) {
-	p := start(t, b.cluster)
+func testCluster(t *testing.T, b bins, args ...string) {
+	p := start(t, b.cluster, args...)
 	if code := p.wait(t, 3*within); code != 0 {
 		t.Fatalf("exit status %d; stderr: %s\nstdout:\n%s", code, p.stderr.String(), p.out.String())
 	}
@@ -31,4 +34,18 @@ func testClusterTimeout(t *testing.T, b bins) {
 		t.Fatalf("exit status %d, want 1; stderr: %s", code, p.stderr.String())
 	}
 	checkOneLine(t, p.stderr.String(), "did not form within")
+}
+
+// testSealedCluster runs the cluster demo with a key file: every datagram
+// is sealed, and every payload still reaches every node.
+func testSealedCluster(t *testing.T, b bins) {
+	key := filepath.Join(t.TempDir(), "cluster.key")
+	raw := make([]byte, 32)
+	for i := range raw {
+		raw[i] = byte(i * 7)
+	}
+	if err := os.WriteFile(key, []byte("  "+base64.StdEncoding.EncodeToString(raw)+"\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	testCluster(t, b, "-key-file", key)
 }

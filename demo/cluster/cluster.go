@@ -39,6 +39,9 @@ func newCluster(o options, log zerolog.Logger) (*cluster, error) {
 		cfg.RetryInterval = o.retry
 		cfg.RumorFactor = o.fanout
 		cfg.Logger = libLog
+		if o.key != nil {
+			cfg.Keys = [][]byte{o.key}
+		}
 		cfg.OnData = func(_ gossip.NodeID, _ uint32, payload []byte) {
 			c.delivered(i, payload, time.Now())
 		}

@@ -26,6 +26,9 @@
 //	                  a payload to (default 3, 1..7)
 //	-tick duration    Config.TickInterval (default 200ms)
 //	-retry duration   Config.RetryInterval (default 1s)
+//	-key-file file    a file holding the cluster key in standard base64 (16,
+//	                  24 or 32 bytes: head -c 32 /dev/urandom | base64); every
+//	                  datagram is sealed, and unsealed ones are refused
 //	-log-level level  debug, info, warn or error (default info); debug adds
 //	                  the library's own lines and each node's address
 //	-json             print JSON lines, and the summary as "summary" lines
@@ -55,6 +58,7 @@ type options struct {
 	democli.Log
 	nodes, payloads, fanout int
 	timeout, tick, retry    time.Duration
+	key                     []byte
 }
 
 func main() {
@@ -130,6 +134,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.fanout, "fanout", 3, "members each node passes a payload to (RumorFactor, 1..7)")
 	fs.DurationVar(&o.tick, "tick", 200*time.Millisecond, "anti-entropy and failure-probe period (TickInterval)")
 	fs.DurationVar(&o.retry, "retry", time.Second, "wait for an Ack before retrying (RetryInterval)")
+	democli.RegisterKey(fs, &o.key)
 	o.Log.Register(fs)
 	if err := democli.Parse(fs, args); err != nil {
 		return o, err

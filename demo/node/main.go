@@ -20,6 +20,9 @@
 //	                  attempts, 3 × -retry
 //	-tick duration    anti-entropy and failure-probe period,
 //	                  Config.TickInterval (default 1s)
+//	-key-file file    a file holding the cluster key in standard base64 (16,
+//	                  24 or 32 bytes: head -c 32 /dev/urandom | base64); every
+//	                  datagram is sealed, and unsealed ones are refused
 //	-log-level level  debug, info, warn or error (default info); debug adds
 //	                  the library's member and dropped-datagram lines
 //	-json             print JSON lines instead of zerolog's console format

@@ -19,16 +19,18 @@ type Options struct {
 	Every time.Duration         // -every: how often to send a payload; 0 sends none
 	Retry time.Duration         // -retry: Config.RetryInterval
 	Tick  time.Duration         // -tick: Config.TickInterval
+	Key   []byte                // -key-file: the cluster key; nil sends plaintext
 }
 
 // Register adds the flags seed and node share to fs: -addr (default
-// addr), -retry, -tick, -log-level and -json.
+// addr), -retry, -tick, -key-file, -log-level and -json.
 func (o *Options) Register(fs *flag.FlagSet, addr string) {
 	def := gossip.DefaultConfig()
 	o.Addr = MustAddr(addr)
 	fs.Var(AddrFlag{&o.Addr}, "addr", "UDP `multiaddr` to bind, /ip4/A/udp/P or /ip6/A/udp/P (port 0: any free port)")
 	fs.DurationVar(&o.Retry, "retry", def.RetryInterval, "wait for an Ack before retrying (RetryInterval); 3 unanswered attempts mean failure")
 	fs.DurationVar(&o.Tick, "tick", def.TickInterval, "anti-entropy and failure-probe period (TickInterval)")
+	RegisterKey(fs, &o.Key)
 	o.Log.Register(fs)
 }
 
@@ -52,5 +54,8 @@ func (o *Options) config(log zerolog.Logger) gossip.Config {
 	cfg.RetryInterval = o.Retry
 	cfg.TickInterval = o.Tick
 	cfg.Logger = log
+	if o.Key != nil {
+		cfg.Keys = [][]byte{o.Key}
+	}
 	return cfg
 }

@@ -1,0 +1,214 @@
+// Command chat is a chat room on a gossip cluster, built on package
+// runner: every line typed on stdin goes to the whole cluster, and every
+// line from the others is printed with its sender's address. Two or three
+// terminals make a room:
+//
+//	go run ./demo/chat -addr /ip4/127.0.0.1/udp/8080                                 # starts the room
+//	go run ./demo/chat -addr /ip4/127.0.0.1/udp/7070 -seed /ip4/127.0.0.1/udp/8080   # joins it
+//
+// Flags:
+//
+//	-addr multiaddr  UDP address to bind (default /ip4/127.0.0.1/udp/0, a
+//	                 free port, printed on the "listening" line)
+//	-seed multiaddr  a member to join through; repeat for several. None:
+//	                 this node starts a new room
+//
+// Stdout has the others' lines, as "[/ip4/127.0.0.1/udp/7070] hello", and
+// what happens, on lines that start with "* ": listening, connected, a
+// member joined, left or failed. Control characters in received text are
+// shown as U+FFFD, so a peer cannot drive the terminal. Your own lines are
+// not echoed.
+//
+// End of input (Ctrl-D), SIGINT or SIGTERM makes the node leave the room
+// (the others print "* ... left" at once) and exit 0. Bad flags or
+// addresses, a port in use, and a seed that never answers (after 3
+// attempts 10 s apart) print one line on stderr and exit 2. Other failures
+// exit 1.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"unicode"
+
+	"github.com/multiformats/go-multiaddr"
+
+	"github.com/tickgossip/gossip"
+	"github.com/tickgossip/gossip/demo/internal/democli"
+	"github.com/tickgossip/gossip/runner"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout)
+	stop()
+	os.Exit(democli.Exit(os.Stderr, "chat", err))
+}
+
+// run is the program: it returns when ctx is cancelled or stdin ends
+// (after leaving the room), or on an error.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	addr := democli.MustAddr("/ip4/127.0.0.1/udp/0")
+	var seeds []multiaddr.Multiaddr
+	fs.Var(democli.AddrFlag{Addr: &addr}, "addr", "UDP `multiaddr` to bind (default /ip4/127.0.0.1/udp/0: a free port)")
+	fs.Var(democli.AddrsFlag{Addrs: &seeds}, "seed", "a member to join through, a UDP `multiaddr`; repeat for several (none: start a new room)")
+	if err := democli.Parse(fs, args); err != nil {
+		return err
+	}
+
+	cfg := gossip.DefaultConfig()
+	cfg.Addr = addr
+	r, err := runner.New(cfg, runner.Options{Seeds: seeds})
+	if err != nil {
+		return democli.ExplainNew(addr, err)
+	}
+	if len(seeds) == 0 {
+		fmt.Fprintf(stdout, "* listening on %s as %s; a new room: others join with -seed %s\n", r.Addr(), r.ID(), r.Addr())
+	} else {
+		fmt.Fprintf(stdout, "* listening on %s as %s; joining via %s\n", r.Addr(), r.ID(), democli.AddrsFlag{Addrs: &seeds})
+	}
+
+	ctx, leave := context.WithCancel(ctx)
+	defer leave()
+	printed := make(chan struct{})
+	go func() {
+		show(r, stdout)
+		close(printed)
+	}()
+	go func() {
+		send(ctx, r, stdin)
+		leave() // end of input: leave the room
+	}()
+	err = r.Run(ctx)
+	<-printed // Run closed the channels: everything received is shown
+	switch {
+	case err == nil:
+		fmt.Fprintln(stdout, "* left the room")
+		return nil
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stdout, "* stopped before connecting")
+		return nil
+	case errors.Is(err, gossip.ErrJoinFailed):
+		return democli.BadInputf("no seed answered (%s; %d attempts, %v apart)",
+			democli.AddrsFlag{Addrs: &seeds}, cfg.RetryAttempts, cfg.RetryInterval)
+	case errors.Is(err, gossip.ErrInvalidAddress):
+		return democli.BadInput(err)
+	}
+	return err
+}
+
+// send publishes every non-empty line of stdin once the node is
+// connected, until stdin ends or the runner stops. A line that cannot be
+// sent (too long, say) is reported on stderr and skipped.
+func send(ctx context.Context, r *runner.Runner, stdin io.Reader) {
+	select {
+	case <-r.Ready():
+	case <-r.Done():
+		return
+	}
+	in := bufio.NewReaderSize(stdin, 4096)
+	for {
+		line, err := in.ReadSlice('\n')
+		tooLong := errors.Is(err, bufio.ErrBufferFull)
+		for errors.Is(err, bufio.ErrBufferFull) { // skip the rest of the line
+			_, err = in.ReadSlice('\n')
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		switch {
+		case tooLong:
+			fmt.Fprintf(os.Stderr, "chat: line not sent: longer than %d bytes\n", r.MaxPayload())
+		case len(line) > 0:
+			if perr := r.PublishWait(ctx, line); perr != nil {
+				if errors.Is(perr, runner.ErrClosed) || ctx.Err() != nil {
+					return
+				}
+				fmt.Fprintf(os.Stderr, "chat: line not sent: %v\n", perr)
+			}
+		}
+		if err != nil { // io.EOF, or stdin failed: either way, the end
+			return
+		}
+	}
+}
+
+// show prints what the runner delivers until it stops: the others' lines
+// with their senders, and membership changes. It is the only writer of
+// stdout while the node runs.
+func show(r *runner.Runner, stdout io.Writer) {
+	names := map[gossip.NodeID]string{} // members' addresses, from the events
+	event := func(ev gossip.MemberEvent) {
+		if ev.Kind == gossip.MemberJoined {
+			names[ev.Member.ID] = ev.Member.Addr.String()
+		}
+		fmt.Fprintf(stdout, "* %s %s\n", ev.Member.Addr, ev.Kind)
+	}
+	ready, events, deliveries := r.Ready(), r.Events(), r.Deliveries()
+	for events != nil || deliveries != nil {
+		select {
+		case <-ready:
+			fmt.Fprintln(stdout, "* connected")
+			ready = nil
+		case ev, ok := <-events:
+			if !ok {
+				events = nil
+				continue
+			}
+			event(ev)
+		case d, ok := <-deliveries:
+			if !ok {
+				deliveries = nil
+				continue
+			}
+			// A member's joined event comes before its lines: the loop
+			// queued it first. Show what is waiting before the line.
+			for pending := true; pending && events != nil; {
+				select {
+				case ev, ok := <-events:
+					if ok {
+						event(ev)
+					} else {
+						events = nil
+					}
+				default:
+					pending = false
+				}
+			}
+			fmt.Fprintf(stdout, "[%s] %s\n", sender(r, names, d.Origin), printable(d.Payload))
+		}
+	}
+}
+
+// sender names a payload's origin by its address: from the events, else
+// from the member table, else (an origin this node never met) by its id.
+func sender(r *runner.Runner, names map[gossip.NodeID]string, id gossip.NodeID) string {
+	if name, ok := names[id]; ok {
+		return name
+	}
+	for _, m := range r.Members() {
+		if m.ID == id {
+			names[id] = m.Addr.String()
+			return names[id]
+		}
+	}
+	return id.String()
+}
+
+// printable returns p as text with invalid UTF-8 and control characters
+// (tab excepted) replaced by U+FFFD.
+func printable(p []byte) []byte {
+	return bytes.Map(func(c rune) rune {
+		if c != '\t' && unicode.IsControl(c) {
+			return unicode.ReplacementChar
+		}
+		return c
+	}, bytes.ToValidUTF8(p, []byte("\uFFFD")))
+}
