@@ -2,7 +2,6 @@ package handler
 
 import (
 	"github.com/tickgossip/gossip/envelope"
-	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/message"
 )
@@ -47,9 +46,7 @@ func Hello(n *node.Node, in envelope.In, h message.Header, body []byte) node.Out
 		n.Out.Close(out)
 	}
 	if news {
-		ann := append(n.News(), members.Member{ID: m.Member.ID, Addr: m.Member.Addr})
-		n.SpreadMembers(ann, -1)
-		n.KeepNews(ann)
+		n.Announce(m.Member, -1)
 	}
 	return node.NoChange
 }

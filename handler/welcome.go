@@ -2,7 +2,6 @@ package handler
 
 import (
 	"github.com/tickgossip/gossip/envelope"
-	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/message"
 )
@@ -35,9 +34,7 @@ func Welcome(n *node.Node, in envelope.In, _ message.Header, body []byte) node.O
 	// before its announcement arrived. The announcement will not be news
 	// when it comes, so pass it on now, or the ring chain breaks here.
 	if news {
-		ann := append(n.News(), members.Member{ID: m.Member.ID, Addr: m.Member.Addr})
-		n.SpreadMembers(ann, n.MemberIndex(in.From))
-		n.KeepNews(ann)
+		n.Announce(m.Member, n.MemberIndex(in.From))
 	}
 	return node.NoChange
 }

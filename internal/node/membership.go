@@ -104,6 +104,13 @@ func (n *Node) SpreadMembers(news []members.Member, exclude int) {
 	}
 }
 
+// Announce passes one member just learned on as news (see SpreadMembers).
+func (n *Node) Announce(m message.Member, exclude int) {
+	news := append(n.News(), members.Member{ID: m.ID, Addr: m.Addr})
+	n.SpreadMembers(news, exclude)
+	n.KeepNews(news)
+}
+
 // maxExclude matches spread's bound on exclusions.
 const maxExclude = 8
 
