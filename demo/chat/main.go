@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	addr := democli.MustAddr("/ip4/127.0.0.1/udp/0")
 	var seeds []multiaddr.Multiaddr
-	fs.Var(democli.AddrFlag{Addr: &addr}, "addr", "UDP `multiaddr` to bind (default /ip4/127.0.0.1/udp/0: a free port)")
+	fs.Var(democli.AddrFlag{Addr: &addr}, "addr", "UDP `multiaddr` to bind; port 0 picks a free one")
 	fs.Var(democli.AddrsFlag{Addrs: &seeds}, "seed", "a member to join through, a UDP `multiaddr`; repeat for several (none: start a new room)")
 	if err := democli.Parse(fs, args); err != nil {
 		return err
@@ -153,6 +153,14 @@ func show(r *runner.Runner, stdout io.Writer) {
 	}
 	ready, events, deliveries := r.Ready(), r.Events(), r.Deliveries()
 	for events != nil || deliveries != nil {
+		if ready != nil { // "connected" before the seed's joined event, which comes just before it
+			select {
+			case <-ready:
+				fmt.Fprintln(stdout, "* connected")
+				ready = nil
+			default:
+			}
+		}
 		select {
 		case <-ready:
 			fmt.Fprintln(stdout, "* connected")

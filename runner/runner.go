@@ -1,0 +1,588 @@
+// Package runner drives one gossip.GossipService on a goroutine of its
+// own, so that the rest of a program can use it from any goroutine:
+// publish payloads, receive deliveries and membership events on channels,
+// read members and counters, and leave.
+//
+// The gossip package is single-threaded and leaves the loop to its
+// caller; this package is that loop, written once. Run sleeps in
+// unix.Poll on two descriptors, the service's socket and a wake-up
+// descriptor (an eventfd on Linux, a pipe elsewhere), with the service's
+// Tick result as the timeout. It wakes for a datagram, for the next round
+// or retry, or when another goroutine needs it (Publish, Stats, Leave,
+// Close, a cancelled context), and never otherwise: an idle runner costs
+// a few turns per TickInterval and no CPU in between.
+//
+//	r, err := runner.New(gossip.DefaultConfig(), runner.Options{Seeds: seeds})
+//	go r.Run(ctx)                     // until ctx is cancelled: then leave, flush, close
+//	<-r.Ready()                       // CONNECTED
+//	r.Publish([]byte("hello"))        // from any goroutine
+//	for d := range r.Deliveries() {   // closed when Run returns
+//		fmt.Printf("%v: %s\n", d.Origin, d.Payload)
+//	}
+//
+// # The loop
+//
+// Each turn of Run: Tick (rounds, retries, expiries); copy the member
+// table if it changed, and the counters if a Stats call is waiting for
+// them; poll the socket and the wake-up descriptor for at most Tick's
+// result, rounded up to a millisecond so that a shorter wait does not
+// spin; Receive; hand queued payloads to SendData; Send. When Tick
+// returns 0 because a datagram is due but the socket's send buffer was
+// full, the poll also waits for the socket to become writable instead
+// of spinning.
+//
+// # Publishing
+//
+// Publish copies the payload into a bounded queue (Options.PublishQueue
+// slots, their buffers reused) and wakes the loop; it never blocks and
+// never waits for the network. The loop hands queued payloads to
+// SendData only while the service's outbound queue holds fewer than
+// Config.MaxOutboundMessages / (2 × cluster size) messages waiting to be
+// sent or acknowledged (at least 1). Every node forwards every payload,
+// so this keeps all the nodes' payloads in flight together within half
+// of each node's queue. A burst of publications therefore does not make
+// any node evict messages. An evicted message leaves holes that
+// anti-entropy repairs only later, and the service gives up a hole once
+// the payload's origin is 64 payloads further on. When the cluster does
+// not keep up, the publish queue fills and Publish returns ErrQueueFull:
+// that is the back-pressure. PublishWait waits for room instead. Many
+// publishers in a large cluster need a larger MaxOutboundMessages.
+//
+// # Slow readers: drop and count
+//
+// Deliveries and Events are buffered channels (Options.Deliveries and
+// Options.Events). When one is full, the loop drops what does not fit,
+// the newest, and counts it in Stats.DeliveriesDropped or
+// Stats.EventsDropped. It never blocks on a reader. A blocked loop would
+// stop acknowledging datagrams and answering probes: after RetryAttempts
+// × RetryInterval the other nodes would declare this node failed, and
+// the payloads they had left for it to forward would wait for
+// anti-entropy. A slow reader would hurt the whole cluster rather than
+// only itself. Dropping keeps the node a good member. A payload that is
+// dropped is lost to this reader for good, because the service delivers
+// each payload once. Size Options.Deliveries for your bursts, and watch
+// DeliveriesDropped. A consumer that misses events can re-read Members,
+// which the loop keeps current.
+//
+// Memory does not grow with a slow or absent reader. The loop copies a
+// payload only if the channel has room, so the channels hold at most
+// Options.Deliveries payloads of at most MaxPayload bytes each (the
+// copy is the receiver's to keep). The publish queue is bounded in the
+// same way, and the service itself is bounded by its Config.
+//
+// # Shutdown
+//
+// Run returns when its context is cancelled or when Leave or Close is
+// called. After a cancellation or Leave, a CONNECTED node first hands the
+// payloads still queued to SendData and sends them. Then it leaves: every
+// member is told, and the Leaves are flushed to the socket, waiting for
+// room in its send buffer for at most Options.LeaveTimeout after a
+// cancellation, or until Leave's context ends. Close skips the goodbye.
+// Either way Run then copies the final counters, closes the socket and
+// the wake-up descriptor, and closes Deliveries and Events. Payloads
+// still queued are discarded and counted in Stats.PublishDiscarded. Run
+// returns last, and Done is closed when it has.
+//
+// Run starts no goroutine of its own and leaves none behind. To wake the
+// loop when a context ends (Run's, and Leave's), it registers a
+// context.AfterFunc callback, which runs on a goroutine of the context
+// package only if the context ends. The callback writes the wake-up
+// descriptor and returns.
+//
+// A Runner is used once: after Run returns it cannot be started again.
+//
+// # Errors
+//
+// Publish and PublishWait return ErrClosed, ErrNotConnected,
+// ErrQueueFull, gossip.ErrPayloadTooLarge or gossip.ErrEmptyPayload;
+// New returns errors wrapping gossip.ErrInvalidConfig, or the errors of
+// gossip.New. Test for all of them with errors.Is. What Run, Leave and
+// Close return is documented on each.
+//
+// # Threads
+//
+// While it sleeps, a running Runner holds one OS thread in poll(2). Go
+// lets the other goroutines run on other threads.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/multiformats/go-multiaddr"
+
+	"github.com/tickgossip/gossip"
+)
+
+// Errors of the runner. Test for them with errors.Is: a returned error
+// often wraps one of them with detail.
+var (
+	// ErrClosed: the runner has stopped or is stopping (its context was
+	// cancelled, Leave or Close was called, or Run returned). Nothing was
+	// queued.
+	ErrClosed = errors.New("runner: closed")
+
+	// ErrNotConnected: the node is not CONNECTED yet (Run has not been
+	// called, or it is still joining). Nothing was queued. Run also wraps
+	// it when the runner stopped before the node had connected.
+	ErrNotConnected = errors.New("runner: not connected")
+
+	// ErrQueueFull: Options.PublishQueue payloads are already waiting for
+	// the loop. The cluster is not keeping up. Nothing was queued. Try
+	// again later, or use PublishWait.
+	ErrQueueFull = errors.New("runner: publish queue full")
+
+	// ErrStarted: Run was called a second time.
+	ErrStarted = errors.New("runner: Run already called")
+)
+
+// Defaults of Options.
+const (
+	DefaultDeliveries   = 256
+	DefaultEvents       = 64
+	DefaultPublishQueue = 128
+	DefaultLeaveTimeout = time.Second
+)
+
+// Options configures a Runner. The zero value is valid: it starts a new
+// cluster and uses the defaults above.
+type Options struct {
+	// Seeds are the nodes Run joins through. With none, this node starts
+	// a new cluster and is CONNECTED at once. A seed that is not
+	// /ip4|ip6/A/udp/P makes Run return gossip.ErrInvalidAddress.
+	Seeds []multiaddr.Multiaddr
+
+	// Deliveries is the capacity of the Deliveries channel, in payloads.
+	// When it is full, further payloads are dropped and counted (see the
+	// package documentation). Default DefaultDeliveries (256). At least 1.
+	Deliveries int
+
+	// Events is the capacity of the Events channel, in events. When it
+	// is full, events are dropped and counted. Default DefaultEvents (64).
+	// At least 1.
+	Events int
+
+	// PublishQueue is how many published payloads may wait for the loop.
+	// A full queue makes Publish return ErrQueueFull. Each slot keeps a
+	// buffer of up to MaxPayload bytes once used. Default
+	// DefaultPublishQueue (128). At least 1.
+	PublishQueue int
+
+	// LeaveTimeout bounds how long Run, after its context was cancelled,
+	// keeps writing the Leave datagrams when the socket's send buffer is
+	// full. It is almost never reached: on an idle socket the flush takes
+	// one pass. Leave uses its context's deadline instead, when it has
+	// one. Default DefaultLeaveTimeout (1 s).
+	LeaveTimeout time.Duration
+}
+
+// Delivery is one payload another node published. Each (Origin, Seq) is
+// delivered at most once: exactly once unless Deliveries was full.
+type Delivery struct {
+	Origin  gossip.NodeID // the node that published it
+	Seq     uint32        // its place in Origin's sequence, from 1
+	Payload []byte        // a copy: the receiver's to keep and modify
+}
+
+// Stats are a runner's counters and its service's, copied by the loop
+// between two turns.
+type Stats struct {
+	// Stats are the service's counters (gossip.GossipService.Stats).
+	gossip.Stats
+
+	Published        uint64 // payloads Publish and PublishWait queued
+	QueueFull        uint64 // Publish calls refused with ErrQueueFull
+	PublishDiscarded uint64 // queued payloads never handed to SendData: the runner stopped first
+	PublishQueued    int    // payloads waiting in the queue now
+
+	Delivered         uint64 // payloads put on Deliveries
+	DeliveriesDropped uint64 // payloads dropped because Deliveries was full
+	Events            uint64 // events put on Events
+	EventsDropped     uint64 // events dropped because Events was full
+
+	Turns   uint64 // turns of the loop
+	Wakeups uint64 // turns woken by the wake-up descriptor: Publish, Stats, Leave, Close, a cancelled context
+}
+
+// stop requests, in increasing strength. A stronger request replaces a
+// weaker one.
+const (
+	running    int32 = iota
+	stopCancel       // Run's context was cancelled: leave, flush for LeaveTimeout
+	stopLeave        // Leave: leave, flush until Leave's context ends
+	stopClose        // Close: no goodbye
+)
+
+// Runner owns one GossipService and the loop that drives it. Its methods
+// are safe for concurrent use, except that Run must be called once.
+type Runner struct {
+	svc        *gossip.GossipService // used by the loop only, once Run has started
+	cfg        gossip.Config
+	opts       Options
+	id         gossip.NodeID
+	addr       multiaddr.Multiaddr
+	maxPayload int
+
+	deliveries chan Delivery
+	events     chan gossip.MemberEvent
+	ready      chan struct{} // closed when first CONNECTED
+	done       chan struct{} // closed when Run has returned, or the runner was closed without running
+
+	state    atomic.Uint32 // the service's gossip.State, as the loop last saw it
+	stopping atomic.Int32  // running or a stop request
+
+	// mu guards the lifecycle, the publish queue and the wake-up
+	// descriptor (so that it is never written after it is closed).
+	mu       sync.Mutex
+	started  bool            // Run was called
+	finished bool            // the runner released everything; done is closed
+	leaveCtx context.Context // Leave's, for the flush
+	q        queue
+	wake     waker
+	wakeOpen bool
+	woken    bool // a wake-up is pending: the loop has not drained the queue since
+
+	// statsWanted is set, and statsReady made, by a Stats call that waits
+	// for the loop to take a snapshot; the loop closes statsReady once it
+	// has. Both are under mu.
+	statsWanted atomic.Bool
+	statsReady  chan struct{}
+
+	snapMu   sync.Mutex
+	snap     Stats
+	members  []gossip.Member
+	leaveErr error // what Leave returns, set when the loop ends
+
+	// The loop's own state, touched by the loop goroutine only.
+	lc           Stats // its counters, copied into snap when Stats asks
+	membersDirty bool
+	readyClosed  bool
+}
+
+// New creates a runner and its service. cfg is passed to gossip.New (which
+// binds the socket), with OnData and OnMember set by the runner: they must
+// be nil. The transport must have a file descriptor to poll (the default
+// UDP socket has), and cfg.Clock, if set, must follow real time, since the
+// runner sleeps in real time. Errors wrap gossip.ErrInvalidConfig or are
+// gossip.New's; no descriptor stays open after an error.
+func New(cfg gossip.Config, opts Options) (*Runner, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: runner: %s", gossip.ErrInvalidConfig, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case cfg.OnData != nil || cfg.OnMember != nil:
+		return nil, bad("Config.OnData and OnMember must be nil: the runner sets them")
+	case cfg.Transport != nil && cfg.Transport.FD() < 0:
+		return nil, bad("Config.Transport has no file descriptor to poll")
+	case opts.Deliveries < 0:
+		return nil, bad("Options.Deliveries is %d, want >= 1 (0 for the default)", opts.Deliveries)
+	case opts.Events < 0:
+		return nil, bad("Options.Events is %d, want >= 1 (0 for the default)", opts.Events)
+	case opts.PublishQueue < 0:
+		return nil, bad("Options.PublishQueue is %d, want >= 1 (0 for the default)", opts.PublishQueue)
+	case opts.LeaveTimeout < 0:
+		return nil, bad("Options.LeaveTimeout is %v, want > 0 (0 for the default)", opts.LeaveTimeout)
+	}
+	if opts.Deliveries == 0 {
+		opts.Deliveries = DefaultDeliveries
+	}
+	if opts.Events == 0 {
+		opts.Events = DefaultEvents
+	}
+	if opts.PublishQueue == 0 {
+		opts.PublishQueue = DefaultPublishQueue
+	}
+	if opts.LeaveTimeout == 0 {
+		opts.LeaveTimeout = DefaultLeaveTimeout
+	}
+	opts.Seeds = slices.Clone(opts.Seeds)
+
+	r := &Runner{
+		opts:       opts,
+		deliveries: make(chan Delivery, opts.Deliveries),
+		events:     make(chan gossip.MemberEvent, opts.Events),
+		ready:      make(chan struct{}),
+		done:       make(chan struct{}),
+		q:          newQueue(opts.PublishQueue),
+	}
+	cfg.OnData = r.onData
+	cfg.OnMember = r.onMember
+	r.cfg = cfg
+	svc, err := gossip.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w, err := newWaker()
+	if err != nil {
+		svc.Close()
+		return nil, fmt.Errorf("runner: wake-up descriptor: %w", err)
+	}
+	r.svc, r.wake, r.wakeOpen = svc, w, true
+	r.id, r.addr, r.maxPayload = svc.ID(), svc.Addr(), svc.MaxPayload()
+	r.state.Store(uint32(svc.State()))
+	r.snap.Stats = svc.Stats()
+	return r, nil
+}
+
+// ID returns the node's id.
+func (r *Runner) ID() gossip.NodeID { return r.id }
+
+// Addr returns the address other nodes reach this one at: give it to
+// other runners as a seed.
+func (r *Runner) Addr() multiaddr.Multiaddr { return r.addr }
+
+// MaxPayload returns the largest payload Publish accepts.
+func (r *Runner) MaxPayload() int { return r.maxPayload }
+
+// State returns the service's state as the loop last saw it:
+// INITIALIZED before Run, JOINING, CONNECTED, DISCONNECTED once it has
+// left or no seed answered, DESTROYED once Run has returned.
+func (r *Runner) State() gossip.State { return gossip.State(r.state.Load()) }
+
+// Ready returns a channel that is closed when the node first becomes
+// CONNECTED. It stays open if the node never does (no seed answered,
+// stopped while joining), so select on Done as well.
+func (r *Runner) Ready() <-chan struct{} { return r.ready }
+
+// Done returns a channel that is closed when the runner has stopped: Run
+// has returned, or the runner was closed before Run was called. By then
+// Deliveries and Events are closed and Stats is final.
+func (r *Runner) Done() <-chan struct{} { return r.done }
+
+// Deliveries returns the channel of payloads other nodes published, each
+// delivered once, in the order this node received them. Payloads that
+// find it full are dropped and counted in Stats.DeliveriesDropped. It is
+// closed when the runner stops.
+func (r *Runner) Deliveries() <-chan Delivery { return r.deliveries }
+
+// Events returns the channel of membership changes: a member joined,
+// left, failed or was replaced. Events that find it full are dropped and
+// counted in Stats.EventsDropped; Members is kept current. Leaving the
+// cluster itself clears the member table without events. It is closed
+// when the runner stops.
+func (r *Runner) Events() <-chan gossip.MemberEvent { return r.events }
+
+// Members returns the members this node knows, in id order, as of the end
+// of the loop's last turn: the loop copies the table after every turn
+// that changed it. The slice is the caller's.
+func (r *Runner) Members() []gossip.Member {
+	r.snapMu.Lock()
+	defer r.snapMu.Unlock()
+	return slices.Clone(r.members)
+}
+
+// Stats returns the counters. While Run runs, it wakes the loop and waits
+// for it to copy them between two turns (for the rest of the turn under
+// way, if any), so they are at least as recent as the call; the loop
+// copies nothing when nobody asks, since the service's Stats is not free.
+// Before Run they are New's, and after it the final ones. The publish
+// queue's counters are read directly.
+func (r *Runner) Stats() Stats {
+	r.mu.Lock()
+	var ready <-chan struct{}
+	if r.started && !r.finished {
+		if r.statsReady == nil {
+			r.statsReady = make(chan struct{})
+			r.statsWanted.Store(true)
+		}
+		ready = r.statsReady
+		r.wakeLocked()
+	}
+	r.mu.Unlock()
+	if ready != nil {
+		select {
+		case <-ready:
+		case <-r.done:
+		}
+	}
+
+	r.snapMu.Lock()
+	st := r.snap
+	r.snapMu.Unlock()
+	r.mu.Lock()
+	st.Published, st.QueueFull, st.PublishQueued = r.q.published, r.q.full, r.q.n
+	r.mu.Unlock()
+	return st
+}
+
+// Publish queues payload for the whole cluster and wakes the loop, which
+// hands it to SendData within the turn unless the service's outbound
+// queue is busy (see the package documentation). The payload is
+// copied; the caller may reuse it at once. It never blocks. Errors:
+// gossip.ErrEmptyPayload, gossip.ErrPayloadTooLarge (more than MaxPayload
+// bytes), ErrClosed, ErrNotConnected, ErrQueueFull. Nothing was queued
+// after an error.
+func (r *Runner) Publish(payload []byte) error {
+	_, err := r.publish(payload, false)
+	return err
+}
+
+// PublishWait is Publish, except that when the queue is full it waits
+// for room until ctx ends, then returns ctx's error. It returns every
+// other error of Publish at once.
+func (r *Runner) PublishWait(ctx context.Context, payload []byte) error {
+	for {
+		room, err := r.publish(payload, true)
+		if room == nil {
+			return err
+		}
+		select {
+		case <-room:
+		case <-ctx.Done():
+			return fmt.Errorf("runner: publish: %w", ctx.Err())
+		}
+	}
+}
+
+// publish queues payload. When the queue is full and wait is set, it
+// returns a channel that is closed when there is room, or the runner
+// stops.
+func (r *Runner) publish(payload []byte, wait bool) (<-chan struct{}, error) {
+	if len(payload) == 0 {
+		return nil, gossip.ErrEmptyPayload
+	}
+	if len(payload) > r.maxPayload {
+		return nil, fmt.Errorf("%w: %d bytes, at most %d", gossip.ErrPayloadTooLarge, len(payload), r.maxPayload)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.q.closed:
+		return nil, ErrClosed
+	case r.State() != gossip.Connected:
+		return nil, fmt.Errorf("%w: %s", ErrNotConnected, r.State())
+	case r.q.n == len(r.q.slots):
+		if wait {
+			return r.q.waitRoom(), ErrQueueFull
+		}
+		r.q.full++
+		return nil, ErrQueueFull
+	}
+	r.q.push(payload)
+	r.wakeLocked()
+	return nil, nil
+}
+
+// Leave makes Run leave the cluster and return: the members are told, the
+// Leaves are flushed to the socket, the socket is closed. It waits until
+// Run has returned or ctx ends, and bounds the flush by ctx's deadline if
+// it has one (Options.LeaveTimeout otherwise). It returns nil once a Leave
+// datagram for every member was written to the socket (UDP may still lose
+// one: that member detects the failure later). It returns an error
+// wrapping ErrNotConnected when the node was not CONNECTED (still
+// joining, or Run never called), so there was no one to tell; the runner
+// is closed all the same. It returns ctx's error when ctx ended first,
+// and the runner still stops soon after. It returns an error wrapping
+// ErrClosed when the runner had already stopped or been asked to, or
+// when Close interrupted the flush.
+func (r *Runner) Leave(ctx context.Context) error {
+	r.mu.Lock()
+	if r.finished || r.stopping.Load() >= stopLeave {
+		r.mu.Unlock()
+		return ErrClosed
+	}
+	if !r.started {
+		r.stopping.Store(stopLeave)
+		st := r.State()
+		r.finishLocked()
+		r.mu.Unlock()
+		return fmt.Errorf("%w: Leave in %s", ErrNotConnected, st)
+	}
+	r.leaveCtx = ctx
+	r.requestStopLocked(stopLeave)
+	r.mu.Unlock()
+
+	stop := context.AfterFunc(ctx, r.wakeup) // so the flush sees ctx end
+	defer stop()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		select {
+		case <-r.done: // both: Run's result counts
+		default:
+			return fmt.Errorf("runner: leave: %w", ctx.Err())
+		}
+	}
+	r.snapMu.Lock()
+	defer r.snapMu.Unlock()
+	return r.leaveErr
+}
+
+// Close stops Run at once, without telling the members (they notice the
+// node's failure after RetryAttempts × RetryInterval; Leave or cancelling
+// Run's context says goodbye). It closes the socket and waits until Run
+// has returned. Close before Run releases everything, and Run then
+// returns ErrClosed. Close returns ErrClosed when the runner had already
+// stopped, and nil otherwise. It interrupts a Leave in progress.
+func (r *Runner) Close() error {
+	r.mu.Lock()
+	if r.finished {
+		r.mu.Unlock()
+		return ErrClosed
+	}
+	if !r.started {
+		r.stopping.Store(stopClose)
+		r.finishLocked()
+		r.mu.Unlock()
+		return nil
+	}
+	r.requestStopLocked(stopClose)
+	r.mu.Unlock()
+	<-r.done
+	return nil
+}
+
+// requestStopLocked records a stop request, unless a stronger one is
+// already there, and wakes the loop. r.mu is held.
+func (r *Runner) requestStopLocked(mode int32) {
+	if r.stopping.Load() < mode {
+		r.stopping.Store(mode)
+	}
+	r.wakeLocked()
+}
+
+// wakeup wakes the loop, for the context callbacks.
+func (r *Runner) wakeup() {
+	r.mu.Lock()
+	r.wakeLocked()
+	r.mu.Unlock()
+}
+
+// wakeLocked writes the wake-up descriptor unless a wake-up is already
+// pending. r.mu is held, so the descriptor is still open.
+func (r *Runner) wakeLocked() {
+	if r.wakeOpen && !r.woken {
+		r.woken = true
+		r.wake.signal()
+	}
+}
+
+// finishLocked releases what the runner holds once the loop, if any, has
+// ended: the service, the wake-up descriptor, the channels. r.mu is held.
+func (r *Runner) finishLocked() {
+	if r.finished {
+		return
+	}
+	r.finished = true
+	r.q.close()
+	if !r.started { // the loop never ran: the service is still ours to close
+		r.svc.Close()
+		r.state.Store(uint32(r.svc.State()))
+		r.snapMu.Lock()
+		r.snap.Stats = r.svc.Stats()
+		r.snap.PublishDiscarded += uint64(r.q.n)
+		r.snapMu.Unlock()
+	}
+	if r.wakeOpen {
+		r.wake.close()
+		r.wakeOpen = false
+	}
+	close(r.deliveries)
+	close(r.events)
+	close(r.done)
+}
