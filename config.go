@@ -8,6 +8,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 	"github.com/rs/zerolog"
 
+	"github.com/tickgossip/gossip/internal/seal"
 	"github.com/tickgossip/gossip/message"
 )
 
@@ -239,6 +240,13 @@ func (c *Config) validate() error {
 		return bad("AcceptPlaintext", "and SendPlaintext need Keys")
 	case c.Transport == nil && c.Addr == nil:
 		return bad("Addr", "is empty and no Transport is set")
+	}
+	if len(c.Keys) > 0 {
+		// Checked here, before anything is bound or adopted, so that a bad
+		// key is an ErrInvalidConfig like every other field.
+		if _, err := seal.NewKeyring(c.Keys...); err != nil {
+			return fmt.Errorf("%w: Keys: %w", ErrInvalidConfig, err)
+		}
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ type SealStats struct {
 	NoKey             uint64 // opened under no key of the ring
 	Malformed         uint64 // shorter than 36 bytes, or another sealing version
 	Oversize          uint64 // plaintext larger than MaxMessageSize allows
-	Replayed          uint64 // a counter already accepted, or older than the window
+	Replayed          uint64 // a counter already accepted, or older than the window, or sealed as this node
 	PlaintextRefused  uint64 // plaintext, and Config.AcceptPlaintext is off
 	SenderMismatch    uint64 // a Hello, Welcome or Leave naming another id than its sealer
 	WindowsEvicted    uint64 // replay windows of old senders forgotten at the bound

@@ -143,9 +143,16 @@ func New(cfg Config) (*GossipService, error) {
 	if cfg.OnData != nil {
 		s.n.OnData = func(origin uint64, seq uint32, payload []byte) { cfg.OnData(NodeID(origin), seq, payload) }
 	}
-	if cfg.OnMember != nil {
+	if cfg.OnMember != nil || s.sealer != nil {
 		s.n.OnMember = func(ev node.MemberEvent, id uint64, a netip.AddrPort) {
-			cfg.OnMember(MemberEvent{Kind: MemberEventKind(ev), Member: Member{ID: NodeID(id), Addr: toMultiaddr(a)}})
+			if s.sealer != nil && ev != node.MemberJoined {
+				// What it sealed before must not open here again, not
+				// even what it sent to others: it would bring it back.
+				s.sealer.Fence(id)
+			}
+			if cfg.OnMember != nil {
+				cfg.OnMember(MemberEvent{Kind: MemberEventKind(ev), Member: Member{ID: NodeID(id), Addr: toMultiaddr(a)}})
+			}
 		}
 	}
 	s.sendFn = s.write

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/multiformats/go-multiaddr"
@@ -22,11 +23,14 @@ type Node struct {
 	Svc *gossip.GossipService
 	// Up is false after Crash or Leave, until Restart.
 	Up bool
-	// PastIDs lists the ids of this address's earlier services.
-	PastIDs []gossip.NodeID
+	// PastIDs lists the ids of this address's earlier services, and
+	// PastStats their counters when they stopped.
+	PastIDs   []gossip.NodeID
+	PastStats []gossip.Stats
 
 	ep      *endpoint
 	wakeGen uint64
+	paused  bool
 }
 
 func (n *Node) start() error {
@@ -38,6 +42,9 @@ func (n *Node) start() error {
 	cfg.Rand = rand.New(rand.NewPCG(s.rng.Uint64(), s.rng.Uint64()))
 	idx := n.Index
 	cfg.OnData = func(origin gossip.NodeID, seq uint32, _ []byte) { s.track.delivered(s, idx, origin, seq) }
+	if len(s.opt.Keys) > 0 {
+		cfg.Keys = slices.Clone(s.opt.Keys)
+	}
 	if s.opt.Config != nil {
 		s.opt.Config(n.Index, &cfg)
 	}
@@ -45,7 +52,7 @@ func (n *Node) start() error {
 	if err != nil {
 		return fmt.Errorf("sim: node %d: %w", n.Index, err)
 	}
-	n.Svc, n.Up = svc, true
+	n.Svc, n.Up, n.paused = svc, true, false
 	n.wake(0)
 	return nil
 }
@@ -106,8 +113,9 @@ func (n *Node) Leave() error {
 
 func (n *Node) down() {
 	n.PastIDs = append(n.PastIDs, n.Svc.ID())
+	n.PastStats = append(n.PastStats, n.Svc.Stats())
 	n.Svc.Close()
-	n.Svc, n.Up = nil, false
+	n.Svc, n.Up, n.paused = nil, false, false
 	for _, p := range n.ep.inbox {
 		n.sim.release(p)
 	}
@@ -116,7 +124,9 @@ func (n *Node) down() {
 }
 
 // Restart starts a new service (a new id) at this address and joins
-// through seeds.
+// through seeds. The new service is a new member: the payloads the old one
+// delivered count as not yet delivered to it (the cluster's data log
+// repairs them).
 func (n *Node) Restart(seeds ...*Node) error {
 	if n.Up {
 		n.Crash()
@@ -124,8 +134,31 @@ func (n *Node) Restart(seeds ...*Node) error {
 	if err := n.start(); err != nil {
 		return err
 	}
+	n.sim.track.restarted(n.Index)
 	return n.Join(seeds...)
 }
+
+// Pause stops driving the node, as if its process were stopped: it reads,
+// sends and ticks nothing, and what is sent to it waits in its inbox,
+// until Resume. Its members remove it as failed if it stays paused long
+// enough, while it still lists them.
+func (n *Node) Pause() {
+	if n.Up {
+		n.paused = true
+		n.wakeGen++
+	}
+}
+
+// Resume drives a paused node again, at once.
+func (n *Node) Resume() {
+	if n.Up && n.paused {
+		n.paused = false
+		n.wake(0)
+	}
+}
+
+// Paused reports whether the node is paused.
+func (n *Node) Paused() bool { return n.paused }
 
 // deliver hands a datagram to the node and runs it; a packet the node
 // cannot take is returned for reuse.
@@ -143,6 +176,9 @@ func (n *Node) deliver(p *packet) *packet {
 // activate is one turn of a caller's loop: Tick, Receive, Send, until the
 // inbox is empty, then sleep until Tick's deadline.
 func (n *Node) activate() {
+	if n.paused {
+		return
+	}
 	for range 1000 {
 		if !n.Up {
 			return

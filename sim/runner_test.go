@@ -18,6 +18,19 @@ type runner struct {
 	tick time.Duration
 	// joinDatagrams counts the seed's datagrams during the join phase.
 	batch int // index in Payloads of the first payload of the last send
+
+	// For runner_keys_test.go: per-node settings that replace the
+	// simulation's Keys when a node (re)starts, each node's member ids
+	// (kept from its OnMember events with new track=1; nil otherwise, as
+	// the events cost the largest scenarios a fifth of their time), and
+	// background payloads: one every
+	// traffic (0: none) while the simulation runs, the next at elapsed
+	// time nextPayload.
+	modes       map[int]sealMode
+	tables      map[int]map[gossip.NodeID]bool
+	traffic     time.Duration
+	nextPayload time.Duration
+	trafficSent int
 }
 
 type args map[string]string
@@ -108,28 +121,54 @@ func init() {
 		"leave":      cmdLeave,
 		"removed":    cmdRemoved,
 		"known":      cmdKnown,
+		"keys":       cmdKeys,
+		"traffic":    cmdTraffic,
+		"pause":      cmdPause,
+		"resume":     cmdResume,
+		"forgotten":  cmdForgotten,
+		"rejoined":   cmdRejoined,
+		"listed":     cmdListed,
+		"stat":       cmdStat,
 	}
 }
 
 // new nodes=N [seed=S] [latency=D] [jitter=D] [loss=P] [dup=P] [tick=D] [retry=D] [maxmembers=N] [datalog=B]
+// [keys=K1,K2...] [tombstone=D] [track=1]
 func cmdNew(r *runner, a args, _ []string) (string, error) {
 	n := a.int("nodes", 3)
 	r.tick = a.dur("tick", time.Second)
 	retry := a.dur("retry", 10*time.Second)
 	maxMembers := a.int("maxmembers", 1024)
 	datalog := a.int("datalog", 64<<10)
+	_, setTombstone := a["tombstone"]
+	tombstone := a.dur("tombstone", 0)
+	r.modes, r.traffic, r.trafficSent = map[int]sealMode{}, 0, 0
+	r.tables = nil
+	if a.int("track", 0) == 1 {
+		r.tables = map[int]map[gossip.NodeID]bool{}
+	}
 	r.s = New(Options{
 		Seed:      uint64(a.int("seed", 1)),
 		Latency:   a.dur("latency", 2*time.Millisecond),
 		Jitter:    a.dur("jitter", time.Millisecond),
 		Loss:      a.float("loss", 0),
 		Duplicate: a.float("dup", 0),
-		Config: func(_ int, c *gossip.Config) {
+		Keys:      keyList(a["keys"]),
+		Config: func(i int, c *gossip.Config) {
 			c.TickInterval = r.tick
 			c.RetryInterval = retry
 			c.GapTimeout = time.Duration(c.RetryAttempts) * retry
 			c.MaxMembers = maxMembers
 			c.DataLogBytes = datalog
+			if setTombstone {
+				c.TombstonePeriod = tombstone
+			}
+			if m, ok := r.modes[i]; ok {
+				m.apply(c)
+			}
+			if r.tables != nil {
+				c.OnMember = r.tracker(i)
+			}
 		},
 	})
 	for range n {
@@ -137,7 +176,14 @@ func cmdNew(r *runner, a args, _ []string) (string, error) {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("%d nodes, tick %v, retry %v", n, r.tick, retry), nil
+	out := fmt.Sprintf("%d nodes, tick %v, retry %v", n, r.tick, retry)
+	if k := a["keys"]; k != "" {
+		out += ", keys " + k
+	}
+	if setTombstone {
+		out += fmt.Sprintf(", tombstones %v", tombstone)
+	}
+	return out, nil
 }
 
 // join [every=D]: node 0 starts the cluster; the others join through it,
@@ -169,7 +215,7 @@ func cmdRun(r *runner, _ args, pos []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r.s.RunFor(d)
+	r.advance(d)
 	return fmt.Sprintf("t=%v", r.s.Elapsed().Round(time.Millisecond)), nil
 }
 

@@ -28,6 +28,10 @@ type Options struct {
 	// after the simulator fills in DefaultConfig with its own transport,
 	// clock and random source.
 	Config func(i int, cfg *gossip.Config)
+	// Keys, when set, are every node's Config.Keys (the first one seals),
+	// filled in before Config runs, which may still change them per node.
+	// Nil: the nodes send plaintext.
+	Keys [][]byte
 }
 
 // Sim is one simulated cluster. It is not safe for concurrent use.

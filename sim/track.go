@@ -18,8 +18,8 @@ type Payload struct {
 	Seq    uint32
 	From   int           // the publishing node's index
 	SentAt time.Duration // virtual time of publication
-	// At[i] is when node i first delivered it (-1: not yet); Times[i]
-	// how often (more than 1 is a bug).
+	// At[i] is when node i's current service first delivered it (-1: not
+	// yet); Times[i] how often (more than 1 is a bug).
 	At    []time.Duration
 	Times []int
 }
@@ -43,6 +43,16 @@ func (t *tracker) published(s *Sim, n *Node, seq uint32) {
 	p := &Payload{Origin: n.Svc.ID(), Seq: seq, From: n.Index, SentAt: s.Elapsed()}
 	t.byKey[payloadKey{p.Origin, seq}] = p
 	t.list = append(t.list, p)
+}
+
+// restarted forgets what node's earlier service delivered: its new
+// service is a new member, which must get every payload once itself.
+func (t *tracker) restarted(node int) {
+	for _, p := range t.list {
+		if node < len(p.Times) {
+			p.At[node], p.Times[node] = -1, 0
+		}
+	}
 }
 
 func (t *tracker) delivered(s *Sim, node int, origin gossip.NodeID, seq uint32) {

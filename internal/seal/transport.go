@@ -46,7 +46,7 @@ type Stats struct {
 	NoKey            uint64 // opened under no key of the ring, unknown keyID included
 	Malformed        uint64 // type Sealed but shorter than 36 bytes or another version
 	Oversize         uint64 // sealed, and its plaintext would not fit ReadFrom's buffer
-	Replayed         uint64 // authenticated, but the counter was accepted before or is too old
+	Replayed         uint64 // authenticated, but the counter was accepted before or is too old, or it is sealed as this node
 	PlaintextRefused uint64 // unsealed (type other than 8, or under 2 bytes) without AcceptPlaintext
 	SenderMismatch   uint64 // a Hello, Welcome or Leave whose member id is not the sealed sender
 
@@ -299,6 +299,13 @@ func (t *Transport) open(d, dst []byte) ([]byte, bool) {
 		t.stats.NoKey++
 		return nil, false
 	}
+	// Sealed as this node: one of its own datagrams reflected back (a node
+	// never sends to itself). It has no window here, so without this every
+	// reflection would be accepted once.
+	if sender == t.self {
+		t.stats.Replayed++
+		return nil, false
+	}
 	if p != nil && !p.win.fresh(counter) {
 		t.stats.Replayed++
 		return nil, false
@@ -345,6 +352,21 @@ func senderMatches(pt []byte, sender uint64) bool {
 		return true
 	}
 	return bad != nil || id == sender
+}
+
+// Fence refuses from now on every counter of sender up to the highest
+// accepted from it, as if all had been accepted; its later datagrams still
+// open. The service calls it when sender stops being a member: a sealed
+// datagram is bound to its sender but not to its recipient, so without
+// this one the member sent to another node, replayed here, would open
+// (and its Hello would bring it back). A sender with no window here is
+// left alone.
+func (t *Transport) Fence(sender uint64) {
+	if p := t.peers[sender]; p != nil && p.win.used {
+		for i := range p.win.bits {
+			p.win.bits[i] = ^uint64(0)
+		}
+	}
 }
 
 // addPeer starts keeping sender, evicting the least recently used sender
