@@ -232,6 +232,7 @@ func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	if len(targets) == 0 {
 		return s.transition(Connected)
 	}
+	s.n.Seeds = targets
 	for _, a := range targets {
 		s.n.Hello(a)
 	}

@@ -58,8 +58,8 @@ type Table struct {
 	recent    []uint64 // the members added last, oldest first, for membership sync
 	syncAt    int      // where the next membership sync slice continues in id order
 
-	tombs     map[uint64]time.Time // removed ids, and until when they stay removed
-	tombOrder []uint64             // burial order, oldest first, to stay within maxTombs
+	tombs     map[uint64]tomb // removed ids: where they were, until when they stay removed
+	tombOrder []uint64        // burial order, oldest first, to stay within maxTombs
 	maxTombs  int
 }
 
@@ -70,7 +70,7 @@ const maxFresh = 64
 // holding at most max members.
 func New(self uint64, selfAt netip.AddrPort, max int) *Table {
 	return &Table{self: self, selfAt: selfAt, max: max, byAddr: make(map[netip.AddrPort]uint64),
-		tombs: make(map[uint64]time.Time), maxTombs: max}
+		tombs: make(map[uint64]tomb), maxTombs: max}
 }
 
 // Len returns the number of members.
@@ -287,11 +287,17 @@ func (t *Table) Footprint() int {
 		(cap(t.probe)+cap(t.fresh)+cap(t.recent))*8
 }
 
-// Bury remembers that id was removed, until the given time: while buried,
-// Buried reports it, so that hearsay (another node's member list) does not
-// bring it back. At most as many ids as the table holds members are
-// buried; beyond that the oldest burial is forgotten first.
-func (t *Table) Bury(id uint64, until time.Time) {
+// tomb is a removed member: where it was, and until when it stays removed.
+type tomb struct {
+	addr  netip.AddrPort
+	until time.Time
+}
+
+// Bury remembers that id, last at addr, was removed, until the given time:
+// while buried, Buried reports it, so that hearsay (another node's member
+// list) does not bring it back. At most as many ids as the table holds
+// members are buried; beyond that the oldest burial is forgotten first.
+func (t *Table) Bury(id uint64, addr netip.AddrPort, until time.Time) {
 	if _, ok := t.tombs[id]; !ok {
 		if len(t.tombOrder) >= t.maxTombs {
 			delete(t.tombs, t.tombOrder[0])
@@ -299,13 +305,31 @@ func (t *Table) Bury(id uint64, until time.Time) {
 		}
 		t.tombOrder = append(t.tombOrder, id)
 	}
-	t.tombs[id] = until
+	t.tombs[id] = tomb{addr: addr, until: until}
 }
 
 // Buried reports whether id was removed and its burial has not ended.
 func (t *Table) Buried(id uint64, now time.Time) bool {
-	until, ok := t.tombs[id]
-	return ok && now.Before(until)
+	tb, ok := t.tombs[id]
+	return ok && now.Before(tb.until)
+}
+
+// BuriedAddr returns the address of a buried member chosen with r, one
+// whose burial has not ended and whose address no member holds now, or
+// false if there is none: a node to try to reach again, in case it was
+// removed while alive (cut off by a partition, or slow).
+func (t *Table) BuriedAddr(r *rand.Rand, now time.Time) (netip.AddrPort, bool) {
+	if len(t.tombOrder) == 0 {
+		return netip.AddrPort{}, false
+	}
+	start := r.IntN(len(t.tombOrder))
+	for k := range t.tombOrder {
+		tb := t.tombs[t.tombOrder[(start+k)%len(t.tombOrder)]]
+		if _, taken := t.byAddr[tb.addr]; !taken && now.Before(tb.until) {
+			return tb.addr, true
+		}
+	}
+	return netip.AddrPort{}, false
 }
 
 // Unbury forgets a burial: the member itself came back.

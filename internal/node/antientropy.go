@@ -16,10 +16,14 @@ func (n *Node) StatusRound(fanout int) {
 	for range fanout {
 		i := n.Members.NextProbe(n.Rand)
 		if i < 0 {
+			if n.Cfg.MemberSyncRounds > 0 && n.round%uint64(n.Cfg.MemberSyncRounds) == 0 {
+				n.Reconnect() // alone: try the lost members and the seeds
+			}
 			return
 		}
 		if n.Cfg.MemberSyncRounds > 0 && n.round%uint64(n.Cfg.MemberSyncRounds) == 0 {
 			n.memberSync(i)
+			n.Reconnect()
 			continue
 		}
 		m, buf := n.Open()

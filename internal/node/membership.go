@@ -25,7 +25,7 @@ func (n *Node) AddMember(m message.Member, direct bool) bool {
 	case members.Added:
 	case members.Replaced:
 		n.Out.DropTo(old.Addr)
-		n.Members.Bury(old.ID, n.Now.Add(n.Cfg.TombstonePeriod))
+		n.Members.Bury(old.ID, old.Addr, n.Now.Add(n.Cfg.TombstonePeriod))
 		n.Stats.MembersReplaced++
 		n.emit(MemberReplaced, old)
 	case members.Moved:
@@ -51,7 +51,7 @@ func (n *Node) RemoveMember(id uint64, ev MemberEvent) bool {
 		return false
 	}
 	n.Out.DropTo(m.Addr)
-	n.Members.Bury(id, n.Now.Add(n.Cfg.TombstonePeriod))
+	n.Members.Bury(id, m.Addr, n.Now.Add(n.Cfg.TombstonePeriod))
 	if ev == MemberLeft {
 		n.Stats.MembersLeft++
 	} else {
@@ -147,5 +147,23 @@ func (n *Node) Hello(to netip.AddrPort) {
 	if n.Commit(out, size, err, message.TypeHello) {
 		n.To(out, to, 0, n.Cfg.RetryAttempts)
 		n.Out.Close(out)
+	}
+}
+
+// Reconnect tries to reach again a node this one may have lost wrongly:
+// a member removed within TombstonePeriod (a partition, or a slow node,
+// looks like a crash), or, when this node knows no member at all, the
+// seeds it joined through. It greets one such address (see Greet, whose
+// bounds apply). A node that is really gone costs a few unanswered
+// Hellos; a live one answers with a Welcome, and the two know each other
+// again at once. Run every MemberSyncRounds rounds.
+func (n *Node) Reconnect() {
+	if addr, ok := n.Members.BuriedAddr(n.Rand, n.Now); ok {
+		n.Greet(addr)
+	}
+	if n.Members.Len() == 0 {
+		for _, a := range n.Seeds {
+			n.Greet(a)
+		}
 	}
 }

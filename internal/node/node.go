@@ -89,6 +89,9 @@ type Node struct {
 	// OnMember receives every change in the member table.
 	OnMember func(ev MemberEvent, id uint64, addr netip.AddrPort)
 
+	// Seeds are the addresses this node joined through, for Reconnect.
+	Seeds []netip.AddrPort
+
 	// OwnSeq is the originSeq of the last payload this node originated.
 	OwnSeq     uint32
 	round      uint64 // gossip rounds run
