@@ -379,8 +379,9 @@ func (s *GossipService) SendData(payload []byte) error {
 }
 
 // Leave tells every member this node leaves (one datagram each, sent by
-// the next Send), forgets the members and whatever was waiting to be
-// sent, and moves to DISCONNECTED. Call Send afterwards to flush the
+// the next Send), forgets the members (without an OnMember event for
+// each: it is this node that goes) and whatever was waiting to be sent,
+// and moves to DISCONNECTED. Call Send afterwards to flush the
 // Leaves. Allowed only when CONNECTED (ErrBadState otherwise).
 func (s *GossipService) Leave() error {
 	if s.state == Destroyed {
