@@ -23,6 +23,8 @@
 //     then Send. Calling them more often is harmless; calling Tick late
 //     only delays rounds and retries.
 //  4. Call SendData to spread a payload; handle payloads in Config.OnData.
+//     Call it anywhere in the loop but between Tick and the poll, or call
+//     Send right after it: Tick's wait only knows what was queued before.
 //  5. To go, call Leave, then Send (so the Leaves go out), then Close.
 //
 // All methods must be called from one goroutine. OnData and OnMember run
