@@ -134,18 +134,25 @@ func (c *cluster) members(n *tnode) map[gossip.NodeID]bool {
 // startCluster makes n nodes and joins nodes 1..n-1 through node 0.
 func startCluster(t testing.TB, n int, tweak func(*gossip.Config)) *cluster {
 	c := newCluster(t, tweak)
+	c.start(n)
+	return c
+}
+
+// start adds n nodes, joins nodes 1..n-1 through the first of them, and
+// runs the cluster for 2 s of virtual time.
+func (c *cluster) start(n int) {
+	c.t.Helper()
 	seed := c.add()
 	if err := seed.svc.Join(); err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
 	for range n - 1 {
 		nd := c.add()
 		if err := nd.svc.Join(seed.svc.Addr()); err != nil {
-			t.Fatal(err)
+			c.t.Fatal(err)
 		}
 	}
 	c.run(2 * time.Second)
-	return c
 }
 
 func TestFiveNodesJoinAndKnowEachOther(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/tickgossip/gossip"
 	"github.com/tickgossip/gossip/internal/seal"
@@ -76,17 +75,7 @@ func startRecorded(t testing.TB, n int, tweak func(*gossip.Config)) (*cluster, *
 	t.Helper()
 	c := newCluster(t, tweak)
 	rec := record(c)
-	seed := c.add()
-	if err := seed.svc.Join(); err != nil {
-		t.Fatal(err)
-	}
-	for range n - 1 {
-		nd := c.add()
-		if err := nd.svc.Join(seed.svc.Addr()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c.run(2 * time.Second)
+	c.start(n)
 	return c, rec
 }
 
