@@ -13,6 +13,11 @@ type Message struct {
 	Data       Data       // set when Header.Type is TypeData
 	Status     Status     // set when Header.Type is TypeStatus
 	Leave      Leave      // set when Header.Type is TypeLeave
+
+	Join         Join         // set when Header.Type is TypeJoin
+	Update       Update       // set when Header.Type is TypeUpdate
+	ProbeRequest ProbeRequest // set when Header.Type is TypeProbeRequest
+	ProbeResult  ProbeResult  // set when Header.Type is TypeProbeResult
 }
 
 // Decode decodes the whole datagram b into m: [ParseHeader], then the body
@@ -68,6 +73,30 @@ func Decode(b []byte, m *Message) error {
 			return err
 		}
 		*m = Message{Header: h, Leave: x}
+	case TypeJoin:
+		var x Join
+		if err := x.Decode(body); err != nil {
+			return err
+		}
+		*m = Message{Header: h, Join: x}
+	case TypeUpdate:
+		var x Update
+		if err := x.Decode(body); err != nil {
+			return err
+		}
+		*m = Message{Header: h, Update: x}
+	case TypeProbeRequest:
+		var x ProbeRequest
+		if err := x.Decode(body); err != nil {
+			return err
+		}
+		*m = Message{Header: h, ProbeRequest: x}
+	case TypeProbeResult:
+		var x ProbeResult
+		if err := x.Decode(body); err != nil {
+			return err
+		}
+		*m = Message{Header: h, ProbeResult: x}
 	default: // TypeSealed; ParseHeader rejected the rest
 		return ErrSealed
 	}
@@ -97,6 +126,14 @@ func Encode(b []byte, m *Message) (int, error) {
 		return m.Status.Encode(b, seq)
 	case TypeLeave:
 		return m.Leave.Encode(b, seq)
+	case TypeJoin:
+		return m.Join.Encode(b, seq)
+	case TypeUpdate:
+		return m.Update.Encode(b, seq)
+	case TypeProbeRequest:
+		return m.ProbeRequest.Encode(b, seq)
+	case TypeProbeResult:
+		return m.ProbeResult.Encode(b, seq)
 	case TypeSealed:
 		return 0, ErrSealed
 	}

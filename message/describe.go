@@ -21,6 +21,10 @@ const describePayloadMax = 32
 //	Data seq=5 origin=00000000000000a1 originSeq=1 len=5 payload=68656c6c6f
 //	Status seq=6 count=2 [00000000000000a1:3 00000000000000b2:1]
 //	Leave seq=8 member=00000000000000a1@/ip4/127.0.0.1/udp/7070
+//	Join seq=9 alive(00000000000000a1@/ip4/127.0.0.1/udp/7070 inc=1 meta=6869)
+//	Update seq=3 rumor=1 count=2 [suspect(00000000000000b2 inc=4 from=00000000000000a1) left(00000000000000c3 inc=1)]
+//	ProbeRequest seq=11 target=00000000000000b2@/ip6/::1/udp/7071
+//	ProbeResult seq=12 request=11 target=00000000000000b2 reached=true
 //	Sealed len=60
 //	invalid: message: Welcome.member.addrLen: address invalid
 //
@@ -75,12 +79,7 @@ func AppendDescribe(dst, b []byte) []byte {
 		dst = appendID(append(dst, " origin="...), d.Origin)
 		dst = strconv.AppendUint(append(dst, " originSeq="...), uint64(d.OriginSeq), 10)
 		dst = strconv.AppendInt(append(dst, " len="...), int64(len(d.Payload)), 10)
-		dst = append(dst, " payload="...)
-		if len(d.Payload) > describePayloadMax {
-			dst = append(hex.AppendEncode(dst, d.Payload[:describePayloadMax]), "..."...)
-		} else {
-			dst = hex.AppendEncode(dst, d.Payload)
-		}
+		dst = appendHex(append(dst, " payload="...), d.Payload)
 	case TypeStatus:
 		s := &m.Status
 		dst = strconv.AppendInt(append(dst, " count="...), int64(s.Count()), 10)
@@ -95,8 +94,67 @@ func AppendDescribe(dst, b []byte) []byte {
 		dst = append(dst, ']')
 	case TypeLeave:
 		dst = appendMember(append(dst, " member="...), m.Leave.Member)
+	case TypeJoin:
+		dst = append(dst, ' ')
+		dst = appendRecord(dst, &m.Join.Record)
+	case TypeUpdate:
+		u := &m.Update
+		dst = append(dst, " rumor="...)
+		if u.Rumor() {
+			dst = append(dst, '1')
+		} else {
+			dst = append(dst, '0')
+		}
+		dst = strconv.AppendInt(append(dst, " count="...), int64(u.Count()), 10)
+		dst = append(dst, " ["...)
+		for it, i := u.Iter(), 0; ; i++ {
+			r, ok := it.Next()
+			if !ok {
+				break
+			}
+			if i > 0 {
+				dst = append(dst, ' ')
+			}
+			dst = appendRecord(dst, &r)
+		}
+		dst = append(dst, ']')
+	case TypeProbeRequest:
+		dst = appendMember(append(dst, " target="...), m.ProbeRequest.Target)
+	case TypeProbeResult:
+		p := &m.ProbeResult
+		dst = strconv.AppendUint(append(dst, " request="...), uint64(p.RequestSeq), 10)
+		dst = appendID(append(dst, " target="...), p.Target)
+		dst = strconv.AppendBool(append(dst, " reached="...), p.Reached)
 	}
 	return dst
+}
+
+// appendRecord appends r as kind(id@addr inc=N meta=hex) for an Alive
+// record, kind(id inc=N from=id) for Suspect and Failed, left(id inc=N).
+func appendRecord(dst []byte, r *Record) []byte {
+	dst = append(append(dst, r.Kind.String()...), '(')
+	dst = appendID(dst, r.ID)
+	if r.Kind == RecordAlive {
+		dst = AppendAddrText(append(dst, '@'), r.Addr)
+	}
+	dst = strconv.AppendUint(append(dst, " inc="...), uint64(r.Inc), 10)
+	switch r.Kind {
+	case RecordAlive:
+		if len(r.Meta) > 0 {
+			dst = appendHex(append(dst, " meta="...), r.Meta)
+		}
+	case RecordSuspect, RecordFailed:
+		dst = appendID(append(dst, " from="...), r.From)
+	}
+	return append(dst, ')')
+}
+
+// appendHex appends b in hex, cut after describePayloadMax bytes with "...".
+func appendHex(dst, b []byte) []byte {
+	if len(b) > describePayloadMax {
+		return append(hex.AppendEncode(dst, b[:describePayloadMax]), "..."...)
+	}
+	return hex.AppendEncode(dst, b)
 }
 
 // appendID appends id as 16 lowercase hex digits.

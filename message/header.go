@@ -22,6 +22,16 @@ const (
 	TypeSealed     Type = 8 // an encrypted wrapper around one datagram
 )
 
+// The extension types (wire-format.md: types 9 and above, each recorded
+// in docs/protocol.md). A peer that knows only the base types drops them,
+// so none is needed for the base types to work.
+const (
+	TypeJoin         Type = 9  // a joining node's own record: a Hello with incarnation and metadata
+	TypeUpdate       Type = 10 // membership records: alive, suspect, failed, left
+	TypeProbeRequest Type = 11 // asks the receiver to probe a member for the sender
+	TypeProbeResult  Type = 12 // answers a ProbeRequest: the member answered, or not
+)
+
 // Sizes and limits of protocol version 1.
 const (
 	// HeaderSize is the length of the header that starts every datagram.
@@ -57,6 +67,11 @@ var typeNames = [...]string{
 	TypeStatus:     "Status",
 	TypeLeave:      "Leave",
 	TypeSealed:     "Sealed",
+
+	TypeJoin:         "Join",
+	TypeUpdate:       "Update",
+	TypeProbeRequest: "ProbeRequest",
+	TypeProbeResult:  "ProbeResult",
 }
 
 // String returns the type's name, such as "Hello", or "Type(9)" for a value
@@ -68,8 +83,13 @@ func (t Type) String() string {
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
 
-// known reports whether t is a type of protocol version 1.
-func (t Type) known() bool { return t >= TypeHello && t <= TypeSealed }
+// known reports whether t is a type of protocol version 1: a base type or
+// an extension this package implements.
+func (t Type) known() bool { return t >= TypeHello && t <= TypeProbeResult }
+
+// IsExtension reports whether t is an extension type (9 and above), one
+// that a peer knowing only the base format drops.
+func (t Type) IsExtension() bool { return t > TypeSealed }
 
 // Header is the decoded 8-byte header of a datagram. The version byte is
 // always [Version] and the flags byte always 0, so neither is kept.
@@ -93,7 +113,7 @@ var (
 //
 // It checks, in this order: at least [HeaderSize] bytes ([ErrShort]), the
 // version byte ([ErrVersion]; checked first because the version decides how
-// everything else reads), a type in 1..8 ([ErrUnknownType]) and a zero
+// everything else reads), a type in 1..12 ([ErrUnknownType]) and a zero
 // flags byte ([ErrFlags]). Version 1 defines no flags and a future flag
 // comes with a version bump, so a non-zero flags byte is rejected rather
 // than ignored, which keeps every accepted datagram canonical. In a Sealed
