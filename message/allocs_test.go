@@ -64,6 +64,29 @@ func TestNoAllocs(t *testing.T) {
 		sink = w.Finish()
 	})
 
+	join := Join{Record: aliveA1}
+	probeRequest := ProbeRequest{Target: memberB2}
+	probeResult := ProbeResult{RequestSeq: 1, Target: 0xb2, Reached: true}
+	noAllocs(t, "Join.Encode", func() { sink, _ = join.Encode(out, 1) })
+	noAllocs(t, "ProbeRequest.Encode", func() { sink, _ = probeRequest.Encode(out, 1) })
+	noAllocs(t, "ProbeResult.Encode", func() { sink, _ = probeResult.Encode(out, 1) })
+	noAllocs(t, "UpdateWriter", func() {
+		w, _ := NewUpdateWriter(out, 1, true)
+		for w.Fits(aliveA1.Len()) && w.Add(aliveA1) && w.Add(aliveB2) && w.Add(suspectC3) && w.Add(failedD4) && w.Add(leftE5) {
+		}
+		sink = w.Finish() + w.Count()
+	})
+	noAllocs(t, "Record.Len and Valid", func() {
+		for i := range validRecords {
+			if validRecords[i].Valid() {
+				sink += validRecords[i].Len()
+			}
+		}
+		for i := range invalidRecords {
+			sink += invalidRecords[i].r.Len()
+		}
+	})
+
 	zone := netip.MustParseAddrPort("[fe80::1%eth0]:1")
 	badHello := Hello{Member: Member{ID: 1, Addr: zone}}
 	zeroHello := Hello{}
@@ -73,14 +96,73 @@ func TestNoAllocs(t *testing.T) {
 	noAllocs(t, "Encode zero originSeq", func() { sink, _ = badData.Encode(out, 1) })
 	noAllocs(t, "Encode too small", func() { sink, _ = data.Encode(out[:50], 1) })
 	noAllocs(t, "Encode unknown type", func() { sink, _ = Encode(out, &Message{Header: Header{Type: 99}}) })
+	badJoin := Join{Record: Record{ID: 1, Inc: 1, Addr: zone}}
+	zeroIncJoin := Join{Record: Record{ID: 1, Addr: addr4}}
+	longMetaJoin := Join{Record: Record{ID: 1, Inc: 1, Addr: addr4, Meta: out[:MaxMetaLen+1]}}
+	badProbeRequest := ProbeRequest{Target: Member{ID: 1, Addr: zone}}
+	zeroProbeResult := ProbeResult{RequestSeq: 1}
+	noAllocs(t, "Join.Encode bad address", func() { sink, _ = badJoin.Encode(out, 1) })
+	noAllocs(t, "Join.Encode zero inc", func() { sink, _ = zeroIncJoin.Encode(out, 1) })
+	noAllocs(t, "Join.Encode metadata too long", func() { sink, _ = longMetaJoin.Encode(out, 1) })
+	noAllocs(t, "Join.Encode too small", func() { sink, _ = join.Encode(out[:20], 1) })
+	noAllocs(t, "ProbeRequest.Encode bad address", func() { sink, _ = badProbeRequest.Encode(out, 1) })
+	noAllocs(t, "ProbeResult.Encode zero target", func() { sink, _ = zeroProbeResult.Encode(out, 1) })
+	noAllocs(t, "ProbeResult.Encode too small", func() { sink, _ = probeResult.Encode(out[:20], 1) })
+	noAllocs(t, "UpdateWriter refusing", func() {
+		w, _ := NewUpdateWriter(out[:40], 1, false)
+		for i := range invalidRecords {
+			w.Add(invalidRecords[i].r)
+		}
+		for w.Add(aliveB2) {
+		}
+		sink = w.Finish()
+	})
 
 	goldens := loadGoldens(t)
 	var list MemberList
 	var status Status
+	var update Update
+	var join2 Join
+	var probeRequest2 ProbeRequest
+	var probeResult2 ProbeResult
 	if list.Decode(goldens["memberlist_three"][HeaderSize:]) != nil ||
-		status.Decode(goldens["status_three"][HeaderSize:]) != nil {
+		status.Decode(goldens["status_three"][HeaderSize:]) != nil ||
+		update.Decode(goldens["update_rumor"][HeaderSize:]) != nil {
 		t.Fatal("golden rejected")
 	}
+	noAllocs(t, "Update.Decode", func() {
+		if update.Decode(goldens["update_state_alive"][HeaderSize:]) != nil {
+			panic("golden rejected")
+		}
+	})
+	noAllocs(t, "Join.Decode", func() {
+		if join2.Decode(goldens["join_ip4"][HeaderSize:]) != nil {
+			panic("golden rejected")
+		}
+	})
+	noAllocs(t, "ProbeRequest.Decode", func() {
+		if probeRequest2.Decode(goldens["probe_request"][HeaderSize:]) != nil {
+			panic("golden rejected")
+		}
+	})
+	noAllocs(t, "ProbeResult.Decode", func() {
+		if probeResult2.Decode(goldens["probe_result_nack"][HeaderSize:]) != nil {
+			panic("golden rejected")
+		}
+	})
+	if update.Decode(goldens["update_rumor"][HeaderSize:]) != nil {
+		t.Fatal("golden rejected")
+	}
+	noAllocs(t, "Update.Encode", func() { sink, _ = update.Encode(out, 1) })
+	noAllocs(t, "RecordIter", func() {
+		for it := update.Iter(); ; {
+			r, ok := it.Next()
+			if !ok {
+				break
+			}
+			sink += int(r.Inc) + len(r.Meta)
+		}
+	})
 	noAllocs(t, "MemberIter", func() {
 		for it := list.Iter(); ; {
 			mem, ok := it.Next()
@@ -104,6 +186,9 @@ func TestNoAllocs(t *testing.T) {
 	})
 	noAllocs(t, "AppendDescribe", func() {
 		sink += len(AppendDescribe(out[:0], goldens["data"]))
+	})
+	noAllocs(t, "AppendDescribe of an Update", func() {
+		sink += len(AppendDescribe(out[:0], goldens["update_rumor"]))
 	})
 	_ = sink
 }

@@ -7,7 +7,8 @@ import (
 
 // benchDatagrams returns one full-sized datagram of each type at the
 // default MaxMessageSize: a MemberList of 27 ip4 members, a Status of 41
-// records and a Data with a 490-byte payload.
+// records, a Data with a 490-byte payload, an Update of 16 alive ip4
+// records with 7 bytes of metadata each, and a Join with 32.
 func benchDatagrams(b *testing.B) []struct {
 	name string
 	wire []byte
@@ -28,6 +29,21 @@ func benchDatagrams(b *testing.B) []struct {
 	for i := range 41 {
 		records = append(records, uint64(i+1), 7)
 	}
+	alive := make([]Record, 16)
+	for i := range alive {
+		alive[i] = Record{Kind: RecordAlive, ID: uint64(i + 1), Inc: 3, Addr: addr4, Meta: []byte("zone=eu")}
+	}
+	// A rumor of every kind, as many as fit.
+	var mixed []Record
+	kinds := []Record{aliveA1, aliveB2, suspectC3, failedD4, leftE5}
+	for n := updateOverhead; ; {
+		r := kinds[len(mixed)%len(kinds)]
+		if n+r.Len() > DefaultMaxMessageSize {
+			break
+		}
+		n += r.Len()
+		mixed = append(mixed, r)
+	}
 	return []struct {
 		name string
 		wire []byte
@@ -39,6 +55,11 @@ func benchDatagrams(b *testing.B) []struct {
 		{"Data", enc(encodeWith(&Data{Origin: 1, OriginSeq: 1, Payload: bytes.Repeat([]byte{'x'}, 490)}, 5))},
 		{"Status", enc(writeStatus(6, records...))},
 		{"Leave", enc(encodeWith(&Leave{Member: memberB2}, 7))},
+		{"Join", enc(encodeWith(&Join{Record: Record{ID: 1, Inc: 1, Addr: addr6, Meta: bytes.Repeat([]byte{'m'}, 32)}}, 9))},
+		{"Update", enc(writeUpdate(10, false, alive...))},
+		{"UpdateMixed", enc(writeUpdate(10, true, mixed...))},
+		{"ProbeRequest", enc(encodeWith(&ProbeRequest{Target: memberB2}, 11))},
+		{"ProbeResult", enc(encodeWith(&ProbeResult{RequestSeq: 11, Target: 0xb2, Reached: true}, 12))},
 	}
 }
 
@@ -59,8 +80,8 @@ func BenchmarkDecode(b *testing.B) {
 }
 
 // BenchmarkEncode encodes a datagram of each type the way a sender does:
-// the type's Encode, or for MemberList and Status the writer filling the
-// datagram record by record.
+// the type's Encode, or for MemberList, Status and Update the writer
+// filling the datagram record by record.
 func BenchmarkEncode(b *testing.B) {
 	out := make([]byte, DefaultMaxMessageSize)
 	for _, d := range benchDatagrams(b) {
@@ -84,6 +105,16 @@ func BenchmarkEncode(b *testing.B) {
 				w, _ := NewStatusWriter(out, 6)
 				for i := range m.Status.Count() {
 					w.Add(m.Status.Record(i))
+				}
+				return w.Finish(), nil
+			}
+		case TypeUpdate:
+			recs := records(&m.Update)
+			rumor := m.Update.Rumor()
+			encode = func() (int, error) {
+				w, _ := NewUpdateWriter(out, 10, rumor)
+				for _, r := range recs {
+					w.Add(r)
 				}
 				return w.Finish(), nil
 			}
@@ -111,6 +142,29 @@ func BenchmarkMemberIter(b *testing.B) {
 	b.SetBytes(int64(len(wire)))
 	for b.Loop() {
 		for it := list.Iter(); ; {
+			if _, ok := it.Next(); !ok {
+				break
+			}
+		}
+	}
+}
+
+// BenchmarkRecordIter walks a decoded Update of 16 alive records.
+func BenchmarkRecordIter(b *testing.B) {
+	var wire []byte
+	for _, d := range benchDatagrams(b) {
+		if d.name == "Update" {
+			wire = d.wire
+		}
+	}
+	var u Update
+	if err := u.Decode(wire[HeaderSize:]); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wire)))
+	for b.Loop() {
+		for it := u.Iter(); ; {
 			if _, ok := it.Next(); !ok {
 				break
 			}

@@ -80,11 +80,11 @@ func TestDecodeRejectsHeaderFields(t *testing.T) {
 		for _, v := range []byte{1, 0x80, 0xff} {
 			wantDecodeError(t, set(3, v), 0, "header.flags", ErrFlags)
 		}
-		for _, v := range []uint16{0, 9, 0xffff} {
+		for _, v := range []uint16{0, 13, 0xffff} {
 			wantDecodeError(t, set(0, be16(v)...), 0, "header.type", ErrUnknownType)
 		}
 		// The version is checked before the type: it decides the layout.
-		wantDecodeError(t, set(0, 0, 9, 2), 0, "header.version", ErrVersion)
+		wantDecodeError(t, set(0, 0, 13, 2), 0, "header.version", ErrVersion)
 	}
 }
 
@@ -108,7 +108,7 @@ func TestDecodeSealedIsNotOpened(t *testing.T) {
 }
 
 func TestEncodeUnknownType(t *testing.T) {
-	for _, typ := range []Type{0, 9, 0xffff} {
+	for _, typ := range []Type{0, 13, 0xffff} {
 		if _, err := Encode(make([]byte, 64), &Message{Header: Header{Type: typ}}); err != ErrUnknownType {
 			t.Errorf("Encode(type %d) = %v; want ErrUnknownType", typ, err)
 		}
@@ -144,6 +144,46 @@ func TestDecodeClearsOtherFields(t *testing.T) {
 	if m.Data.Payload != nil || m.Data.Origin != 0 {
 		t.Fatalf("Decode left the previous Data in place: %+v", m.Data)
 	}
+
+	// After every golden decoded over every other, only the field its type
+	// selects is set. Message's body fields are named after their types.
+	names, wires := sortedGoldens(t)
+	for i, prev := range wires {
+		for j, b := range wires {
+			var m Message
+			if err := Decode(prev, &m); err != nil {
+				t.Fatal(err)
+			}
+			if err := Decode(b, &m); err != nil {
+				t.Fatal(err)
+			}
+			v := reflect.ValueOf(m)
+			for f := range v.NumField() {
+				name := v.Type().Field(f).Name
+				if name == "Header" || name == m.Header.Type.String() {
+					continue
+				}
+				if !v.Field(f).IsZero() {
+					t.Errorf("%s decoded after %s: %s = %+v; want zero", names[j], names[i], name, v.Field(f))
+				}
+			}
+		}
+	}
+}
+
+// TestMessageHasAFieldPerType keeps Message in step with the known types:
+// one body field, named after it, for each type but Sealed.
+func TestMessageHasAFieldPerType(t *testing.T) {
+	typ := reflect.TypeFor[Message]()
+	for ty := TypeHello; ty.known(); ty++ {
+		_, ok := typ.FieldByName(ty.String())
+		if ok == (ty == TypeSealed) {
+			t.Errorf("Message field %s: present %v", ty, ok)
+		}
+	}
+	if n := typ.NumField(); n != 1+int(TypeProbeResult)-1 {
+		t.Errorf("Message has %d fields; want the header and one per type but Sealed", n)
+	}
 }
 
 func TestDecodeDoesNotWriteItsInput(t *testing.T) {
@@ -170,6 +210,14 @@ func TestDecodeErrorText(t *testing.T) {
 		{errHelloTrailing, "message: Hello: trailing bytes"},
 		{errDataPayloadShort, "message: Data.payload: datagram too short"},
 		{errStatusIDZero, "message: Status.record.id: invalid value"},
+		{errJoinRecord.addrLenBad, "message: Join.addrLen: address invalid"},
+		{errJoinRecord.metaShort, "message: Join.meta: datagram too short"},
+		{errJoinTrailing, "message: Join: trailing bytes"},
+		{errUpdateRumorBad, "message: Update.rumor: invalid value"},
+		{errUpdateRecord.kindBad, "message: Update.record.kind: invalid value"},
+		{errUpdateRecord.fromZero, "message: Update.record.from: invalid value"},
+		{errProbeRequestTarget.idZero, "message: ProbeRequest.member.id: invalid value"},
+		{errProbeResultReachedV, "message: ProbeResult.reached: invalid value"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

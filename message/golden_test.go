@@ -29,6 +29,15 @@ var (
 	memberA1 = Member{ID: 0xa1, Addr: addr4}
 	memberB2 = Member{ID: 0xb2, Addr: addr6}
 	memberC3 = Member{ID: 0xc3, Addr: addr4b}
+
+	// Records of the extension goldens: every kind, both address families,
+	// with and without metadata.
+	aliveA1   = Record{Kind: RecordAlive, ID: 0xa1, Inc: 2, Addr: addr4, Meta: []byte("zone=eu")}
+	aliveB2   = Record{Kind: RecordAlive, ID: 0xb2, Inc: 5, Addr: addr6}
+	aliveC3   = Record{Kind: RecordAlive, ID: 0xc3, Inc: 1, Addr: addr4b, Meta: []byte("v=1.4")}
+	suspectC3 = Record{Kind: RecordSuspect, ID: 0xc3, Inc: 4, From: 0xa1}
+	failedD4  = Record{Kind: RecordFailed, ID: 0xd4, Inc: 1, From: 0xb2}
+	leftE5    = Record{Kind: RecordLeft, ID: 0xe5, Inc: 7}
 )
 
 // goldenCase is one golden wire vector: the file testdata/wire/<name>.txt
@@ -70,6 +79,40 @@ var goldenCases = []goldenCase{
 		writeStatus(6, 0xa1, 3, 0xb2, 1, 0xc3, 12)},
 	{"leave", "Leave: member 0xa1 leaves the cluster.",
 		encodeWith(&Leave{Member: memberA1}, 8)},
+
+	// Extension types (9 and above).
+	{"join_ip4", `Join from member 0xa1 at /ip4/127.0.0.1/udp/7070, incarnation 1, metadata "zone=eu".`,
+		encodeWith(&Join{Record: Record{ID: 0xa1, Inc: 1, Addr: addr4, Meta: []byte("zone=eu")}}, 9)},
+	{"join_ip6_nometa", "Join from member 0xb2 at /ip6/::1/udp/7071, incarnation 3, no metadata (metaLen 0).",
+		encodeWith(&Join{Record: Record{ID: 0xb2, Inc: 3, Addr: addr6}}, 9)},
+	{"update_rumor", "Update rumor: 0xa1 alive (ip4, metadata), 0xb2 alive (ip6), 0xc3 suspected by 0xa1, 0xd4 failed by 0xb2, 0xe5 left.",
+		writeUpdate(3, true, aliveA1, aliveB2, suspectC3, failedD4, leftE5)},
+	{"update_state_empty", "Update carrying state with no records (count 0 is valid).",
+		writeUpdate(3, false)},
+	{"update_state_alive", "Update carrying state: three alive members, both address families, two with metadata.",
+		writeUpdate(3, false, aliveA1, aliveB2, aliveC3)},
+	{"probe_request", "ProbeRequest: probe member 0xb2 at /ip6/::1/udp/7071 for the sender.",
+		encodeWith(&ProbeRequest{Target: memberB2}, 11)},
+	{"probe_result_reached", "ProbeResult answering the ProbeRequest sent with seq 11: member 0xb2 answered.",
+		encodeWith(&ProbeResult{RequestSeq: 11, Target: 0xb2, Reached: true}, 12)},
+	{"probe_result_nack", "ProbeResult answering the ProbeRequest sent with seq 11: member 0xb2 did not answer (a nack).",
+		encodeWith(&ProbeResult{RequestSeq: 11, Target: 0xb2}, 12)},
+}
+
+// writeUpdate builds an Update of the given records with UpdateWriter.
+func writeUpdate(seq uint32, rumor bool, records ...Record) func([]byte) (int, error) {
+	return func(b []byte) (int, error) {
+		w, err := NewUpdateWriter(b, seq, rumor)
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range records {
+			if !w.Add(r) {
+				return 0, fmt.Errorf("record %+v does not fit", r)
+			}
+		}
+		return w.Finish(), nil
+	}
 }
 
 func writeMemberList(seq uint32, members ...Member) func([]byte) (int, error) {
@@ -273,5 +316,70 @@ func TestHelloHandWritten(t *testing.T) {
 	golden := loadGoldens(t)["hello_ip4"]
 	if !bytes.Equal(golden, want) {
 		t.Fatalf("testdata/wire/hello_ip4.txt = %x; want %x", golden, want)
+	}
+}
+
+// TestExtensionsHandWritten spells out one datagram of each extension
+// layout byte by byte, as TestHelloHandWritten does for the base format.
+func TestExtensionsHandWritten(t *testing.T) {
+	header := func(typ, seq byte) []byte { return []byte{0x00, typ, 0x01, 0x00, 0x00, 0x00, 0x00, seq} }
+	ip4 := []byte{
+		0x09,         // addrLen
+		0x04,         // multiaddr code ip4
+		127, 0, 0, 1, // 127.0.0.1
+		0x91, 0x02, // multiaddr code udp
+		0x1b, 0x9e, // port 7070
+	}
+	tests := []struct {
+		name   string
+		golden string // the golden file of the same bytes, if any
+		build  func([]byte) (int, error)
+		want   []byte
+	}{
+		{"join", "join_ip4",
+			encodeWith(&Join{Record: Record{ID: 0xa1, Inc: 1, Addr: addr4, Meta: []byte("zone=eu")}}, 9),
+			cat(header(0x09, 9),
+				[]byte{0, 0, 0, 0, 0, 0, 0, 0xa1}, // id (no kind byte)
+				[]byte{0, 0, 0, 1},                // inc
+				ip4,
+				[]byte{7}, []byte("zone=eu"), // metaLen, meta
+			)},
+		{"update", "",
+			writeUpdate(3, true, Record{Kind: RecordSuspect, ID: 0xc3, Inc: 4, From: 0xa1}, Record{Kind: RecordLeft, ID: 0xe5, Inc: 7},
+				Record{Kind: RecordAlive, ID: 0xa1, Inc: 2, Addr: addr4}),
+			cat(header(0x0a, 3),
+				[]byte{0x01},                                          // rumor
+				[]byte{0x00, 0x03},                                    // count
+				[]byte{0x02},                                          // kind suspect
+				[]byte{0, 0, 0, 0, 0, 0, 0, 0xc3}, []byte{0, 0, 0, 4}, // id, inc
+				[]byte{0, 0, 0, 0, 0, 0, 0, 0xa1},                     // from
+				[]byte{0x04},                                          // kind left
+				[]byte{0, 0, 0, 0, 0, 0, 0, 0xe5}, []byte{0, 0, 0, 7}, // id, inc
+				[]byte{0x01},                                          // kind alive
+				[]byte{0, 0, 0, 0, 0, 0, 0, 0xa1}, []byte{0, 0, 0, 2}, // id, inc
+				ip4,
+				[]byte{0}, // metaLen
+			)},
+		{"probe request", "",
+			encodeWith(&ProbeRequest{Target: memberA1}, 11),
+			cat(header(0x0b, 11), []byte{0, 0, 0, 0, 0, 0, 0, 0xa1}, ip4)},
+		{"probe result", "probe_result_reached",
+			encodeWith(&ProbeResult{RequestSeq: 11, Target: 0xb2, Reached: true}, 12),
+			cat(header(0x0c, 12),
+				[]byte{0, 0, 0, 11},               // requestSeq
+				[]byte{0, 0, 0, 0, 0, 0, 0, 0xb2}, // target
+				[]byte{0x01},                      // reached
+			)},
+	}
+	goldens := loadGoldens(t)
+	for _, tt := range tests {
+		got := make([]byte, 128)
+		n, err := tt.build(got)
+		if err != nil || !bytes.Equal(got[:n], tt.want) {
+			t.Errorf("%s: Encode = %x, %v; want %x", tt.name, got[:n], err, tt.want)
+		}
+		if tt.golden != "" && !bytes.Equal(goldens[tt.golden], tt.want) {
+			t.Errorf("testdata/wire/%s.txt = %x; want %x", tt.golden, goldens[tt.golden], tt.want)
+		}
 	}
 }

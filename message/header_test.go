@@ -12,7 +12,9 @@ func TestTypeString(t *testing.T) {
 	}{
 		{TypeHello, "Hello"}, {TypeWelcome, "Welcome"}, {TypeMemberList, "MemberList"},
 		{TypeAck, "Ack"}, {TypeData, "Data"}, {TypeStatus, "Status"}, {TypeLeave, "Leave"},
-		{TypeSealed, "Sealed"}, {0, "Type(0)"}, {9, "Type(9)"}, {0xffff, "Type(65535)"},
+		{TypeSealed, "Sealed"}, {TypeJoin, "Join"}, {TypeUpdate, "Update"},
+		{TypeProbeRequest, "ProbeRequest"}, {TypeProbeResult, "ProbeResult"},
+		{0, "Type(0)"}, {13, "Type(13)"}, {0xffff, "Type(65535)"},
 	}
 	for _, tt := range tests {
 		if got := tt.t.String(); got != tt.want {
@@ -23,11 +25,40 @@ func TestTypeString(t *testing.T) {
 
 func TestTypeValuesAreWireProtocol(t *testing.T) {
 	// Append only: these numbers are on the wire.
-	got := []Type{TypeHello, TypeWelcome, TypeMemberList, TypeAck, TypeData, TypeStatus, TypeLeave, TypeSealed}
+	got := []Type{TypeHello, TypeWelcome, TypeMemberList, TypeAck, TypeData, TypeStatus, TypeLeave, TypeSealed,
+		TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult}
 	for i, typ := range got {
 		if typ != Type(i+1) {
 			t.Errorf("%v = %d; want %d", typ, uint16(typ), i+1)
 		}
+	}
+}
+
+func TestTypeIsExtension(t *testing.T) {
+	for typ := Type(0); typ <= 14; typ++ {
+		if got, want := typ.IsExtension(), typ >= TypeJoin; got != want {
+			t.Errorf("%v.IsExtension() = %v; want %v", typ, got, want)
+		}
+	}
+	if !Type(0xffff).IsExtension() {
+		t.Error("Type(65535).IsExtension() = false; every type above Sealed is an extension")
+	}
+}
+
+// TestParseHeaderKnowsTheExtensionTypes checks the boundary of the known
+// types: 12 is the last one, 13 is unknown.
+func TestParseHeaderKnowsTheExtensionTypes(t *testing.T) {
+	for _, typ := range []Type{TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult} {
+		b := make([]byte, HeaderSize)
+		PutHeader(b, typ, 3)
+		if h, body, err := ParseHeader(b); err != nil || h.Type != typ || len(body) != 0 {
+			t.Errorf("ParseHeader(%v) = %+v, %x, %v", typ, h, body, err)
+		}
+	}
+	b := make([]byte, HeaderSize)
+	PutHeader(b, 13, 3)
+	if _, _, err := ParseHeader(b); err != errHeaderType {
+		t.Errorf("ParseHeader(type 13) = %v; want header.type unknown", err)
 	}
 }
 

@@ -120,6 +120,7 @@ var memberMessages = []struct {
 	{TypeWelcome, be32(7), func(b []byte, m Member) (int, error) { return (&Welcome{HelloSeq: 7, Member: m}).Encode(b, 1) }},
 	{TypeLeave, nil, func(b []byte, m Member) (int, error) { return (&Leave{Member: m}).Encode(b, 1) }},
 	{TypeMemberList, be16(1), nil},
+	{TypeProbeRequest, nil, func(b []byte, m Member) (int, error) { return (&ProbeRequest{Target: m}).Encode(b, 1) }},
 }
 
 // TestMemberFieldsAreStrict runs the member cases through every message
@@ -175,7 +176,10 @@ func TestMemberMessagesRoundTrip(t *testing.T) {
 			if err := Decode(b[:n], &m); err != nil {
 				t.Fatalf("%v: Decode: %v", mm.typ, err)
 			}
-			got := map[Type]Member{TypeHello: m.Hello.Member, TypeWelcome: m.Welcome.Member, TypeLeave: m.Leave.Member}[mm.typ]
+			got := map[Type]Member{
+				TypeHello: m.Hello.Member, TypeWelcome: m.Welcome.Member, TypeLeave: m.Leave.Member,
+				TypeProbeRequest: m.ProbeRequest.Target,
+			}[mm.typ]
 			if got != want || m.Header.Type != mm.typ {
 				t.Errorf("%v: round trip of %+v gave %+v", mm.typ, want, m)
 			}

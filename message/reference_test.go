@@ -11,7 +11,9 @@ import (
 )
 
 // This file holds a slow reference decoder, written straight from
-// wire-format.md with bytes.Reader and binary.Read and allocating freely.
+// wire-format.md (and, for the extension types 9..12, from the layouts in
+// their doc comments: Record, Join, Update, ProbeRequest, ProbeResult)
+// with bytes.Reader and binary.Read and allocating freely.
 // FuzzDecode checks that it and the fast decoder agree on every input:
 // accept or reject, the sentinel and field of a rejection, and every field
 // of an acceptance. It also records each field it reads, which the golden
@@ -24,10 +26,16 @@ type refMessage struct {
 	HelloSeq  uint32 // Welcome
 	AckedSeq  uint32 // Ack
 	Members   []Member
-	Origin    uint64 // Data
-	OriginSeq uint32 // Data
-	Payload   []byte // Data
-	Records   [][2]uint64
+	Origin    uint64      // Data
+	OriginSeq uint32      // Data
+	Payload   []byte      // Data
+	Records   [][2]uint64 // Status
+
+	Rumor      bool     // Update
+	Membership []Record // Join (its one record), Update
+	RequestSeq uint32   // ProbeResult
+	Target     uint64   // ProbeResult
+	Reached    bool     // ProbeResult
 }
 
 // refError is a reference rejection: which type, which field, which cause.
@@ -134,7 +142,7 @@ func refDecode(b []byte) (msg *refMessage, spans []refSpan, err error) {
 	if h.Version != 1 {
 		rr.fail("header.version", ErrVersion)
 	}
-	if h.Type < 1 || h.Type > 8 {
+	if h.Type < 1 || h.Type > 12 {
 		rr.fail("header.type", ErrUnknownType)
 	}
 	if h.Type == 8 {
@@ -148,6 +156,8 @@ func refDecode(b []byte) (msg *refMessage, spans []refSpan, err error) {
 
 	switch msg.Type {
 	case TypeHello, TypeLeave:
+		msg.Members = append(msg.Members, refMember(rr))
+	case TypeProbeRequest: // the target, a Member
 		msg.Members = append(msg.Members, refMember(rr))
 	case TypeWelcome:
 		msg.HelloSeq = rr.u32("helloSeq")
@@ -187,6 +197,40 @@ func refDecode(b []byte) (msg *refMessage, spans []refSpan, err error) {
 			msg.Records = append(msg.Records, [2]uint64{id, uint64(seq)})
 		}
 		rr.index = ""
+	case TypeJoin: // an alive record without its kind byte
+		msg.Membership = []Record{refRecord(rr, "", RecordAlive)}
+	case TypeUpdate:
+		rumor := rr.u8("rumor")
+		switch rumor {
+		case 0:
+			rr.note("state")
+		case 1:
+			rr.note("rumor")
+		default:
+			rr.fail("rumor", ErrInvalid)
+		}
+		msg.Rumor = rumor == 1
+		count := rr.u16("count")
+		msg.Membership = []Record{}
+		for i := range int(count) {
+			rr.index = fmt.Sprintf("[%d]", i)
+			msg.Membership = append(msg.Membership, refRecord(rr, "record.", 0))
+		}
+		rr.index = ""
+	case TypeProbeResult:
+		msg.RequestSeq = rr.u32("requestSeq")
+		msg.Target = rr.u64("target")
+		if msg.Target == 0 {
+			rr.fail("target", ErrInvalid)
+		}
+		switch rr.u8("reached") {
+		case 0:
+		case 1:
+			msg.Reached = true
+		default:
+			rr.fail("reached", ErrInvalid)
+		}
+		rr.note(fmt.Sprint(msg.Reached))
 	}
 	if rr.r.Len() != 0 {
 		rr.fail("", ErrTrailing)
@@ -211,6 +255,58 @@ func refMember(rr *refReader) Member {
 	}
 	rr.note(string(AppendAddrText(nil, ap)))
 	return Member{ID: id, Addr: ap}
+}
+
+// refRecord reads one membership record, its field names starting with
+// prefix. With kind 0 the record starts with its kind byte (an Update);
+// otherwise the layout has none and the record is of that kind (a Join).
+func refRecord(rr *refReader, prefix string, kind RecordKind) Record {
+	if kind == 0 {
+		k := rr.u8(prefix + "kind")
+		switch k {
+		case 1:
+			rr.note("alive")
+		case 2:
+			rr.note("suspect")
+		case 3:
+			rr.note("failed")
+		case 4:
+			rr.note("left")
+		default:
+			rr.fail(prefix+"kind", ErrInvalid)
+		}
+		kind = RecordKind(k)
+	}
+	r := Record{Kind: kind}
+	if r.ID = rr.u64(prefix + "id"); r.ID == 0 {
+		rr.fail(prefix+"id", ErrInvalid)
+	}
+	if r.Inc = rr.u32(prefix + "inc"); r.Inc == 0 {
+		rr.fail(prefix+"inc", ErrInvalid)
+	}
+	switch kind {
+	case 1: // alive: addrLen u8, addr, metaLen u8, meta
+		n := rr.u8(prefix + "addrLen")
+		if n == 0 || n > 64 {
+			rr.fail(prefix+"addrLen", ErrAddress)
+		}
+		ap, ok := refParseAddr(rr.bytes(prefix+"addr", int(n)))
+		if !ok {
+			rr.fail(prefix+"addr", ErrAddress)
+		}
+		rr.note(string(AppendAddrText(nil, ap)))
+		r.Addr = ap
+		if m := rr.u8(prefix + "metaLen"); m > 0 {
+			r.Meta = rr.bytes(prefix+"meta", int(m))
+			rr.note(fmt.Sprintf("%q", r.Meta))
+		}
+	case 2, 3: // suspect, failed: from u64
+		if r.From = rr.u64(prefix + "from"); r.From == 0 {
+			rr.fail(prefix+"from", ErrInvalid)
+		}
+	case 4: // left: nothing more
+	}
+	return r
 }
 
 // refParseAddr reads a binary multiaddr as the multiaddr spec defines it
@@ -268,6 +364,8 @@ func refFromMessage(m *Message) *refMessage {
 		r.Members = []Member{m.Hello.Member}
 	case TypeLeave:
 		r.Members = []Member{m.Leave.Member}
+	case TypeProbeRequest:
+		r.Members = []Member{m.ProbeRequest.Target}
 	case TypeWelcome:
 		r.HelloSeq = m.Welcome.HelloSeq
 		r.Members = []Member{m.Welcome.Member}
@@ -284,6 +382,20 @@ func refFromMessage(m *Message) *refMessage {
 			id, seq := m.Status.Record(i)
 			r.Records = append(r.Records, [2]uint64{id, uint64(seq)})
 		}
+	case TypeJoin:
+		r.Membership = []Record{m.Join.Record}
+	case TypeUpdate:
+		r.Rumor = m.Update.Rumor()
+		r.Membership = []Record{}
+		for it := m.Update.Iter(); ; {
+			rec, ok := it.Next()
+			if !ok {
+				break
+			}
+			r.Membership = append(r.Membership, rec)
+		}
+	case TypeProbeResult:
+		r.RequestSeq, r.Target, r.Reached = m.ProbeResult.RequestSeq, m.ProbeResult.Target, m.ProbeResult.Reached
 	}
 	return r
 }
