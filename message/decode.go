@@ -18,6 +18,7 @@ type Message struct {
 	Update       Update       // set when Header.Type is TypeUpdate
 	ProbeRequest ProbeRequest // set when Header.Type is TypeProbeRequest
 	ProbeResult  ProbeResult  // set when Header.Type is TypeProbeResult
+	Digest       Digest       // set when Header.Type is TypeDigest
 }
 
 // Decode decodes the whole datagram b into m: [ParseHeader], then the body
@@ -97,6 +98,12 @@ func Decode(b []byte, m *Message) error {
 			return err
 		}
 		*m = Message{Header: h, ProbeResult: x}
+	case TypeDigest:
+		var x Digest
+		if err := x.Decode(body); err != nil {
+			return err
+		}
+		*m = Message{Header: h, Digest: x}
 	default: // TypeSealed; ParseHeader rejected the rest
 		return ErrSealed
 	}
@@ -134,6 +141,8 @@ func Encode(b []byte, m *Message) (int, error) {
 		return m.ProbeRequest.Encode(b, seq)
 	case TypeProbeResult:
 		return m.ProbeResult.Encode(b, seq)
+	case TypeDigest:
+		return m.Digest.Encode(b, seq)
 	case TypeSealed:
 		return 0, ErrSealed
 	}

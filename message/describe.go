@@ -25,6 +25,7 @@ const describePayloadMax = 32
 //	Update seq=3 rumor=1 count=2 [suspect(00000000000000b2 inc=4 from=00000000000000a1) left(00000000000000c3 inc=1)]
 //	ProbeRequest seq=11 target=00000000000000b2@/ip6/::1/udp/7071
 //	ProbeResult seq=12 request=11 target=00000000000000b2 reached=true
+//	Digest seq=14 answer=false buckets=2 [3:9f2c41d0 0:0]
 //	Sealed len=60
 //	invalid: message: Welcome.member.addrLen: address invalid
 //
@@ -120,6 +121,21 @@ func AppendDescribe(dst, b []byte) []byte {
 		dst = append(dst, ']')
 	case TypeProbeRequest:
 		dst = appendMember(append(dst, " target="...), m.ProbeRequest.Target)
+	case TypeDigest:
+		d := &m.Digest
+		dst = strconv.AppendBool(append(dst, " answer="...), d.Answer)
+		dst = strconv.AppendInt(append(dst, " buckets="...), int64(1<<d.Bits()), 10)
+		dst = append(dst, " ["...)
+		for i := range 1 << d.Bits() {
+			if i > 0 {
+				dst = append(dst, ' ')
+			}
+			c, h := d.Bucket(i)
+			dst = strconv.AppendUint(dst, uint64(c), 10)
+			dst = append(dst, ':')
+			dst = strconv.AppendUint(dst, uint64(h), 16)
+		}
+		dst = append(dst, ']')
 	case TypeProbeResult:
 		p := &m.ProbeResult
 		dst = strconv.AppendUint(append(dst, " request="...), uint64(p.RequestSeq), 10)

@@ -19,7 +19,7 @@ var (
 	// format is canonical, so they are never ignored.
 	ErrTrailing = errors.New("message: trailing bytes")
 
-	// ErrUnknownType reports a header type outside 1..12, or an encoder asked
+	// ErrUnknownType reports a header type outside 1..13, or an encoder asked
 	// for such a type.
 	ErrUnknownType = errors.New("message: unknown type")
 

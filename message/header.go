@@ -30,6 +30,7 @@ const (
 	TypeUpdate       Type = 10 // membership records: alive, suspect, failed, left
 	TypeProbeRequest Type = 11 // asks the receiver to probe a member for the sender
 	TypeProbeResult  Type = 12 // answers a ProbeRequest: the member answered, or not
+	TypeDigest       Type = 13 // a summary of the sender's view of the membership, by bucket
 )
 
 // Sizes and limits of protocol version 1.
@@ -72,6 +73,7 @@ var typeNames = [...]string{
 	TypeUpdate:       "Update",
 	TypeProbeRequest: "ProbeRequest",
 	TypeProbeResult:  "ProbeResult",
+	TypeDigest:       "Digest",
 }
 
 // String returns the type's name, such as "Hello", or "Type(9)" for a value
@@ -85,7 +87,7 @@ func (t Type) String() string {
 
 // known reports whether t is a type of protocol version 1: a base type or
 // an extension this package implements.
-func (t Type) known() bool { return t >= TypeHello && t <= TypeProbeResult }
+func (t Type) known() bool { return t >= TypeHello && t <= TypeDigest }
 
 // IsExtension reports whether t is an extension type (9 and above), one
 // that a peer knowing only the base format drops.
@@ -113,7 +115,7 @@ var (
 //
 // It checks, in this order: at least [HeaderSize] bytes ([ErrShort]), the
 // version byte ([ErrVersion]; checked first because the version decides how
-// everything else reads), a type in 1..12 ([ErrUnknownType]) and a zero
+// everything else reads), a type in 1..13 ([ErrUnknownType]) and a zero
 // flags byte ([ErrFlags]). Version 1 defines no flags and a future flag
 // comes with a version bump, so a non-zero flags byte is rejected rather
 // than ignored, which keeps every accepted datagram canonical. In a Sealed
