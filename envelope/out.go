@@ -24,6 +24,9 @@ type Out struct {
 	// MaxAttempts is how many datagrams may be sent before the envelope
 	// gives up: RetryAttempts for acknowledged messages, 1 for the others.
 	MaxAttempts int
+	// Interval, when not 0, replaces the queue's RetryInterval for this
+	// envelope: the wait between attempts, and after the last one.
+	Interval time.Duration
 	// LastAttempt is when the latest datagram was sent (zero before the
 	// first).
 	LastAttempt time.Time

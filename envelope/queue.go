@@ -117,7 +117,21 @@ func (q *Queue) Commit(m Msg, n int, t message.Type) {
 // Add gives an open message one more recipient, due at once, and returns
 // the envelope's seq. It returns false, counting the envelope as dropped,
 // when the envelope table is full and no other message can be evicted.
+// Its retries come every Config.RetryInterval.
 func (q *Queue) Add(m Msg, to netip.AddrPort, toID uint64, maxAttempts int, now time.Time) (uint32, bool) {
+	return q.AddEvery(m, to, toID, maxAttempts, 0, now)
+}
+
+// AddEvery is Add with retries every interval instead of
+// Config.RetryInterval (0: the default).
+func (q *Queue) AddEvery(m Msg, to netip.AddrPort, toID uint64, maxAttempts int, interval time.Duration, now time.Time) (uint32, bool) {
+	return q.AddAt(m, to, toID, maxAttempts, interval, now)
+}
+
+// AddAt is AddEvery with the first attempt due at due rather than at
+// once: a fallback that goes out only if something else is not answered
+// first (the caller cancels it then).
+func (q *Queue) AddAt(m Msg, to netip.AddrPort, toID uint64, maxAttempts int, interval time.Duration, due time.Time) (uint32, bool) {
 	i, ok := q.takeEnvelope(m)
 	if !ok {
 		q.stats.Dropped++
@@ -135,7 +149,8 @@ func (q *Queue) Add(m Msg, to netip.AddrPort, toID uint64, maxAttempts int, now 
 		Seq:         gen<<q.idxBits | uint32(i),
 		Type:        s.typ,
 		MaxAttempts: maxAttempts,
-		Due:         now,
+		Interval:    interval,
+		Due:         due,
 		msg:         int32(m),
 		prev:        q.last,
 		next:        -1,
@@ -272,7 +287,11 @@ func (q *Queue) SendDue(now time.Time, send func(e *Out, datagram []byte) error)
 		}
 		e.Attempt++
 		e.LastAttempt = now
-		e.Due = now.Add(q.cfg.RetryInterval)
+		if e.Interval > 0 {
+			e.Due = now.Add(e.Interval)
+		} else {
+			e.Due = now.Add(q.cfg.RetryInterval)
+		}
 		if e.MaxAttempts <= 1 {
 			q.remove(i)
 		}
@@ -447,3 +466,16 @@ func (q *Queue) Footprint() int {
 
 // Free returns the number of message slots free right now.
 func (q *Queue) Free() int { return len(q.freeSlots) }
+
+// CancelTo removes every live envelope of type t addressed to to (a Join
+// or Hello once one of them was answered) and returns how many.
+func (q *Queue) CancelTo(to netip.AddrPort, t message.Type) int {
+	n := 0
+	for i := range q.envs {
+		if e := &q.envs[i]; e.live && e.To == to && e.Type == t {
+			q.remove(int32(i))
+			n++
+		}
+	}
+	return n
+}
