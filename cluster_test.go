@@ -11,6 +11,7 @@ import (
 
 	"github.com/tickgossip/gossip"
 	"github.com/tickgossip/gossip/internal/memnet"
+	"github.com/tickgossip/gossip/message"
 )
 
 // cluster drives services over an in-memory network on a manual clock:
@@ -246,10 +247,13 @@ func TestHelloToSilentSeedIsRetriedThenJoinFails(t *testing.T) {
 	c := newCluster(t, nil)
 	n := c.add()
 	silent := memnet.Addr(9999)
-	var hellos int
+	var hellos, joins int
 	c.net.Filter = func(from, to netip.AddrPort, b []byte) bool {
-		if to == silent {
+		if to == silent && message.Type(b[1]) == message.TypeHello {
 			hellos++
+		}
+		if to == silent && message.Type(b[1]) == message.TypeJoin {
+			joins++
 		}
 		return false
 	}
@@ -257,8 +261,8 @@ func TestHelloToSilentSeedIsRetriedThenJoinFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.run(2 * time.Second)
-	if hellos != 3 {
-		t.Fatalf("seed got %d Hellos, want RetryAttempts = 3", hellos)
+	if hellos != 3 || joins != 3 {
+		t.Fatalf("seed got %d Hellos and %d Joins, want RetryAttempts = 3 of each", hellos, joins)
 	}
 	if n.svc.State() != gossip.Disconnected {
 		t.Fatalf("state %v, want DISCONNECTED", n.svc.State())

@@ -8,6 +8,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 	"github.com/rs/zerolog"
 
+	"github.com/tickgossip/gossip/internal/detector"
 	"github.com/tickgossip/gossip/internal/seal"
 	"github.com/tickgossip/gossip/message"
 )
@@ -58,8 +59,31 @@ type Config struct {
 	OnData func(origin NodeID, seq uint32, payload []byte)
 
 	// OnMember is called for every change in the member table, inside
-	// whichever call caused it. Same rules as OnData. Default: nil.
+	// whichever call caused it: a member joined, left, failed, was
+	// replaced by a restart at its address, or changed its metadata or
+	// address (MemberUpdated). Same rules as OnData. A suspicion is not
+	// an event: a suspected member stays a member until the verdict, and
+	// most suspicions are refuted within milliseconds (a lost datagram, a
+	// brief pause), so an event would only make views flap; suspicions
+	// are counted in Stats.Detector. Default: nil.
 	OnMember func(MemberEvent)
+
+	// Meta is this node's metadata: what it is, not only where (a name,
+	// a role, a zone, the port of its real service). Every member sees it
+	// in Members and in member events, and SetMeta changes it while the
+	// service runs. At most MaxMetaSize bytes; copied by New. Default:
+	// none.
+	Meta []byte
+
+	// MaxMetaSize bounds Meta and SetMeta, in bytes. Records carry the
+	// metadata wherever members travel, so it decides how many fit one
+	// datagram: an Update of 512 bytes holds (501 / (24 + meta)) IPv4
+	// member records, 20 with no metadata, 12 with 16 bytes, 5 with 64
+	// (IPv6: 36 + meta each). The base format's MemberList, which carries
+	// no metadata, still holds 55 IPv4 members. Default 64; range
+	// 0..255; with small datagrams it is lowered to what fits one record
+	// in one datagram (MaxMessageSize - 47, less 36 with Keys).
+	MaxMetaSize int
 
 	// Keys, when set, seal every datagram this node sends with
 	// authenticated encryption (AES-GCM under a per-sender key derived
@@ -92,9 +116,11 @@ type Config struct {
 	RetryInterval time.Duration
 
 	// RetryAttempts is how many datagrams an acknowledged message (Hello,
-	// MemberList, Data, Status) may cost per recipient. A member that
-	// acknowledges none of them is removed as failed, RetryAttempts ×
-	// RetryInterval after the first. Default 3; range 1..255.
+	// MemberList, Data, Status, Update, Leave) may cost per recipient. A
+	// member that speaks only the base format and acknowledges none of
+	// them is removed as failed, RetryAttempts × RetryInterval after the
+	// first (the base rule; members that speak the extensions are judged
+	// by the failure detector below). Default 3; range 1..255.
 	RetryAttempts int
 
 	// RumorFactor is how many members each new payload and each member
@@ -104,11 +130,63 @@ type Config struct {
 	// 1..7.
 	RumorFactor int
 
-	// TickInterval is the anti-entropy period: each round sends a Status
-	// to StatusFanout members in round-robin order. It also paces failure
-	// detection: each member is probed at least once every
-	// members/StatusFanout rounds. Default 1 s. Must be positive.
+	// TickInterval is the round: each round sends a Status (every
+	// MemberSyncRounds-th round, a member-table slice) to StatusFanout
+	// members. That datagram is both anti-entropy and the failure
+	// detector's probe, and the members probed follow a schedule that has
+	// every member probed by some node in every round. Default 1 s. Must
+	// be positive.
 	TickInterval time.Duration
+
+	// ProbeTimeout is how long the round's probe waits for its Ack before
+	// this node asks IndirectProbes other members to probe the target,
+	// and then as long again before it suspects the target. It is also
+	// the retry interval of membership records (suspicions, refutations,
+	// verdicts, new metadata) and of Leaves, which must arrive well
+	// within a suspicion's timeout. Local health stretches it (see
+	// LocalHealthMax). Set it near the 99th percentile of the round-trip
+	// time. Default 0, which means TickInterval / 2 (500 ms at the default
+	// TickInterval), so that it follows a changed TickInterval; otherwise
+	// 1 ms..1 min.
+	ProbeTimeout time.Duration
+
+	// IndirectProbes is how many members are asked to probe a target
+	// that did not answer this node's probe, and how many members just
+	// before a suspect on the ring probe it at once to confirm the
+	// suspicion. Only when none of them reaches it does the suspicion
+	// stand. Default 3; range 0..8.
+	IndirectProbes int
+
+	// SuspicionMult sets how long a suspected member has to refute the
+	// suspicion before it is declared failed: at least
+	//
+	//	SuspicionMult × max(1, log10(members)) × TickInterval
+	//
+	// (1.8 s at 64 members, 3 s at 1,000, with the defaults), reached once
+	// IndirectProbes other nodes confirm the suspicion, and
+	// SuspicionMaxMult times that while nobody does (Lifeguard's scheme).
+	// A live suspect refutes within milliseconds of hearing, since the
+	// suspicion reaches it by rumor and directly; the timeout is there for
+	// a suspect that is paused or cut off for a moment. Local health
+	// stretches it. Default 1; must be positive. (memberlist's 4 pays
+	// for gossip that takes seconds to reach everyone.)
+	SuspicionMult float64
+
+	// SuspicionMaxMult is the unconfirmed suspicion's timeout as a
+	// multiple of the floor above. Default 4; at least 1.
+	SuspicionMaxMult float64
+
+	// LocalHealthMax bounds this node's local health score (Lifeguard's
+	// awareness). The score rises when this node's own probes fail, when
+	// its indirect probes bring fewer answers back than were asked for
+	// (the lost answers point at this node), when it has to refute a
+	// suspicion of itself, and when its loop stalls (Tick called more than
+	// two TickIntervals late: a paused or starved process); it falls with
+	// each answered probe. Probe and suspicion timeouts are multiplied by
+	// 1 + score, so a node that is itself slow waits longer before
+	// accusing others. Default 7 (timeouts up to 8 times as long); 0 turns
+	// it off; at most 100.
+	LocalHealthMax int
 
 	// StatusFanout is how many members each round's Status goes to. Idle
 	// traffic is about 2 × StatusFanout datagrams per TickInterval per
@@ -153,12 +231,15 @@ type Config struct {
 	JoinListDatagrams int
 
 	// TombstonePeriod is how long a member removed as failed or departed
-	// stays removed: within it, other nodes' member lists do not bring it
-	// back, only the member itself can (its Hello, or its answer to a
-	// greeting), so a live node that was wrongly removed gets back in at
-	// its next contact. It should outlast the time the whole cluster takes
-	// to notice a failure (members × TickInterval / StatusFanout +
-	// RetryAttempts × RetryInterval). Default 5 min. Must be positive.
+	// stays removed: within it, hearsay (other nodes' member lists, any
+	// record at no higher incarnation) does not bring it back. A live node
+	// that was wrongly removed comes back at once, by refuting its verdict
+	// with a higher incarnation, as soon as it hears of it. It must
+	// outlast the time the whole cluster takes to notice a failure: a few
+	// seconds for members that speak the extensions at any size the
+	// library supports, and for base-format members RetryAttempts ×
+	// RetryInterval after their last probe. Default 5 min. Must be
+	// positive.
 	TombstonePeriod time.Duration
 
 	// MemberSyncRounds: every this many gossip rounds, the round's
@@ -185,6 +266,11 @@ func DefaultConfig() Config {
 		RetryAttempts:       3,                             // 3 lost datagrams in a row mean failure
 		RumorFactor:         3,                             // each payload: ~6 datagrams per node
 		TickInterval:        time.Second,                   // anti-entropy round = failure-detector probe
+		ProbeTimeout:        0,                             // TickInterval/2: a LAN's round trip many times over
+		IndirectProbes:      3,                             // as memberlist: 3 other paths before a suspicion
+		SuspicionMult:       1,                             // refutations arrive in milliseconds; 1.8 s at 64 nodes
+		SuspicionMaxMult:    4,                             // unconfirmed: 7.2 s at 64 nodes
+		LocalHealthMax:      7,                             // a slow node stretches its timeouts up to 8x
 		StatusFanout:        1,                             // ~2 idle datagrams per second per node
 		MaxOutboundMessages: 100,                           // the Python design's queue bound
 		DataLogBytes:        64 << 10,                      // far more than 25 entries, bounded by weight
@@ -195,6 +281,7 @@ func DefaultConfig() Config {
 		RepairBudget:        16,                            // keeps a repair burst inside the queue
 		TombstonePeriod:     5 * time.Minute,               // outlasts failure detection in a few hundred nodes
 		MemberSyncRounds:    8,                             // one round in 8 repairs membership
+		MaxMetaSize:         64,                            // 5 IPv4 records per 512-byte Update at the most
 	}
 }
 
@@ -214,6 +301,20 @@ func (c *Config) validate() error {
 		return bad("RumorFactor", "is %d, want 1..7", c.RumorFactor)
 	case c.TickInterval <= 0:
 		return bad("TickInterval", "is %v, want > 0", c.TickInterval)
+	case c.ProbeTimeout != 0 && (c.ProbeTimeout < time.Millisecond || c.ProbeTimeout > time.Minute):
+		return bad("ProbeTimeout", "is %v, want 0 (TickInterval/2) or 1ms..1m", c.ProbeTimeout)
+	case c.IndirectProbes < 0 || c.IndirectProbes > 8:
+		return bad("IndirectProbes", "is %d, want 0..8", c.IndirectProbes)
+	case !(c.SuspicionMult > 0) || c.SuspicionMult > 1000:
+		return bad("SuspicionMult", "is %v, want > 0", c.SuspicionMult)
+	case !(c.SuspicionMaxMult >= 1) || c.SuspicionMaxMult > 1000:
+		return bad("SuspicionMaxMult", "is %v, want >= 1", c.SuspicionMaxMult)
+	case c.LocalHealthMax < 0 || c.LocalHealthMax > 100:
+		return bad("LocalHealthMax", "is %d, want 0..100", c.LocalHealthMax)
+	case c.MaxMetaSize < 0 || c.MaxMetaSize > message.MaxMetaLen:
+		return bad("MaxMetaSize", "is %d, want 0..%d", c.MaxMetaSize, message.MaxMetaLen)
+	case len(c.Meta) > c.MaxMetaSize:
+		return fmt.Errorf("%w: Meta: %w: %d bytes, at most MaxMetaSize (%d)", ErrInvalidConfig, ErrMetaTooLarge, len(c.Meta), c.MaxMetaSize)
 	case c.StatusFanout < 1 || c.StatusFanout > c.RumorFactor:
 		return bad("StatusFanout", "is %d, want 1..RumorFactor (%d)", c.StatusFanout, c.RumorFactor)
 	case c.JoinListDatagrams < 1 || c.JoinListDatagrams > 64:
@@ -241,6 +342,15 @@ func (c *Config) validate() error {
 	case c.Transport == nil && c.Addr == nil:
 		return bad("Addr", "is empty and no Transport is set")
 	}
+	// One record with the largest metadata must fit a datagram: with small
+	// datagrams the bound shrinks to what fits.
+	c.MaxMetaSize = min(c.MaxMetaSize, max(message.MaxRecordLen(c.innerSize())-message.AliveRecordLen(true, 0), 0))
+	if len(c.Meta) > c.MaxMetaSize {
+		return fmt.Errorf("%w: Meta: %w: %d bytes, at most %d", ErrInvalidConfig, ErrMetaTooLarge, len(c.Meta), c.MaxMetaSize)
+	}
+	if c.ProbeTimeout == 0 {
+		c.ProbeTimeout = max(c.TickInterval/2, time.Millisecond)
+	}
 	if len(c.Keys) > 0 {
 		// Checked here, before anything is bound or adopted, so that a bad
 		// key is an ErrInvalidConfig like every other field.
@@ -250,6 +360,24 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
+
+// detectorConfig derives the failure detector's settings.
+func (c *Config) detectorConfig() detector.Config {
+	return detector.Config{
+		ProbeTimeout:     c.ProbeTimeout,
+		TickInterval:     c.TickInterval,
+		SuspicionMult:    c.SuspicionMult,
+		SuspicionMaxMult: c.SuspicionMaxMult,
+		Confirmations:    max(c.IndirectProbes, 1),
+		MaxHealth:        c.LocalHealthMax,
+		MaxProbes:        maxProbes,
+	}
+}
+
+// maxProbes bounds the probes the detector tracks at once: this node's
+// own (one a round, lasting a few rounds when local health is poor), and
+// the relays and confirmations it makes for others.
+const maxProbes = 64
 
 // MaxPayload returns the largest payload SendData accepts under c.
 func (c *Config) MaxPayload() int { return message.MaxDataPayload(c.innerSize()) }

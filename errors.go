@@ -43,6 +43,10 @@ var (
 	// the message names the field. No socket was opened.
 	ErrInvalidConfig = errors.New("gossip: invalid config")
 
+	// ErrMetaTooLarge: metadata longer than Config.MaxMetaSize, in Config.Meta
+	// (wrapped in ErrInvalidConfig) or SetMeta. Nothing changed.
+	ErrMetaTooLarge = errors.New("gossip: metadata too large")
+
 	// ErrJoinFailed: every Hello expired unanswered; the service moved to
 	// DISCONNECTED. Err returns it until the next Join.
 	ErrJoinFailed = errors.New("gossip: no seed answered")

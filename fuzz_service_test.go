@@ -174,8 +174,8 @@ func fuzzInject(t *testing.T, target *tnode, from netip.AddrPort, b []byte, cfg 
 	err := message.Decode(b, &m)
 	st := target.svc.State()
 	dropOnly := err != nil || len(b) > cfg.MaxMessageSize ||
-		st == gossip.Initialized || st == gossip.Disconnected ||
-		(st == gossip.Joining && m.Header.Type == message.TypeHello)
+		st == gossip.Initialized || (st == gossip.Disconnected && m.Header.Type != message.TypeAck) ||
+		(st == gossip.Joining && (m.Header.Type == message.TypeHello || m.Header.Type == message.TypeJoin))
 	before := snap(target.svc)
 	target.ep.Inject(from, b)
 	k, rerr := target.svc.Receive()

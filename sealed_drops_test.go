@@ -221,8 +221,8 @@ func TestSealedAndPlaintextNodesDoNotMix(t *testing.T) {
 			}
 			st := seed.svc.Stats()
 			refused := st.Sealing.PlaintextRefused + st.Sealing.NoKey + st.Dropped.Sealed
-			if refused != 3 || st.DatagramsIn != st.Dropped.Sealed {
-				t.Fatalf("seed: %d of the 3 Hellos refused; stats %+v", refused, st)
+			if refused != 6 || st.DatagramsIn != st.Dropped.Sealed {
+				t.Fatalf("seed: %d of the 3 Joins and 3 Hellos refused; stats %+v", refused, st)
 			}
 		})
 	}

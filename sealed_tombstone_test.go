@@ -244,16 +244,13 @@ func replayRemoved(t *testing.T, c *cluster, rec *recorder, live []*tnode, gone 
 
 // TestWronglyRemovedLiveNodeGetsBackIn: a node that stops for a while (a
 // paused process: nothing read, nothing sent, its socket buffer filling)
-// is removed as failed by every member, while it still lists them all.
-// When it runs again its next Status reaches each member that removed it;
-// the member greets it, it answers with a Welcome, and the member re-adds
-// it: hearsay of it stays buried, only its own word counts. Bound: it
-// probes its N-1 members in a shuffled round-robin cycle, one per
-// TickInterval, and one round in MemberSyncRounds sends a MemberList
-// instead (which does not start a greeting). Resuming mid-cycle, it
-// reaches all of them within two cycles: 2(N-1) rounds, plus one sync
-// round, plus one round of slack for the random phase, (2(N-1)+2) ×
-// TickInterval = 1 s for five nodes.
+// is declared failed by every member, while it still lists them all.
+// When it runs again it reads the verdicts waiting in its socket buffer
+// (each member also sent the verdict to its address) and refutes them:
+// its record at a higher incarnation brings it back everywhere at once,
+// while hearsay of it at the old incarnation stays buried. The bound is
+// the old one of a greeting per member, (2(N-1)+2) × TickInterval, which
+// the refutation beats by far.
 //
 // The node is paused rather than cut off by a filter while it runs: cut
 // off, its own probes go unanswered too, so it removes every member in
@@ -292,10 +289,7 @@ func TestWronglyRemovedLiveNodeGetsBackIn(t *testing.T) {
 		if got := len(c.members(w)); got != nodes-1 {
 			t.Fatalf("the paused node lists %d members, want %d", got, nodes-1)
 		}
-		greetings := map[*tnode]uint64{}
-		for _, n := range others {
-			greetings[n] = n.svc.Stats().Greetings
-		}
+		refutations := w.svc.Stats().Detector.Refutations
 
 		c.net.Filter = nil
 		for _, d := range buffered {
@@ -315,10 +309,10 @@ func TestWronglyRemovedLiveNodeGetsBackIn(t *testing.T) {
 			t.Fatalf("after %v only nodes %v list it again (bound %v)", back, c.listedBy(wID), bound)
 		}
 		t.Logf("listed by every node again %v after it resumed (bound %v)", back, bound)
+		if w.svc.Stats().Detector.Refutations == refutations {
+			t.Errorf("it came back without refuting its verdict")
+		}
 		for i, n := range others {
-			if n.svc.Stats().Greetings == greetings[n] {
-				t.Errorf("node %d re-added it without greeting it", i)
-			}
 			last := n.events[len(n.events)-1]
 			if last.Kind != gossip.MemberJoined || last.Member.ID != wID {
 				t.Errorf("node %d: last event %v %v, want joined %v", i, last.Kind, last.Member.ID, wID)

@@ -1,6 +1,7 @@
 package gossip
 
 import (
+	"bytes"
 	crand "crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/handler"
 	"github.com/tickgossip/gossip/internal/datalog"
+	"github.com/tickgossip/gossip/internal/detector"
 	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/internal/seal"
@@ -125,7 +127,13 @@ func New(cfg Config) (*GossipService, error) {
 			RepairBudget:      cfg.RepairBudget,
 			MemberSyncRounds:  cfg.MemberSyncRounds,
 			TombstonePeriod:   cfg.TombstonePeriod,
+			TickInterval:      cfg.TickInterval,
+			ProbeTimeout:      cfg.ProbeTimeout,
+			IndirectProbes:    cfg.IndirectProbes,
 		},
+		Detector: detector.New(cfg.detectorConfig()),
+		Inc:      1,
+		Meta:     bytes.Clone(cfg.Meta),
 		Self:     message.Member{ID: id, Addr: self},
 		Phase:    node.Initialized,
 		Rand:     rng,
@@ -144,14 +152,14 @@ func New(cfg Config) (*GossipService, error) {
 		s.n.OnData = func(origin uint64, seq uint32, payload []byte) { cfg.OnData(NodeID(origin), seq, payload) }
 	}
 	if cfg.OnMember != nil || s.sealer != nil {
-		s.n.OnMember = func(ev node.MemberEvent, id uint64, a netip.AddrPort) {
-			if s.sealer != nil && ev != node.MemberJoined {
+		s.n.OnMember = func(ev node.MemberEvent, m members.Member) {
+			if s.sealer != nil && ev != node.MemberJoined && ev != node.MemberUpdated {
 				// What it sealed before must not open here again, not
 				// even what it sent to others: it would bring it back.
-				s.sealer.Fence(id)
+				s.sealer.Fence(m.ID)
 			}
 			if cfg.OnMember != nil {
-				cfg.OnMember(MemberEvent{Kind: MemberEventKind(ev), Member: Member{ID: NodeID(id), Addr: toMultiaddr(a)}})
+				cfg.OnMember(MemberEvent{Kind: MemberEventKind(ev), Member: publicMember(m)})
 			}
 		}
 	}
@@ -234,7 +242,7 @@ func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	}
 	s.n.Seeds = targets
 	for _, a := range targets {
-		s.n.Hello(a)
+		s.n.JoinVia(a)
 	}
 	return s.transition(Joining)
 }
@@ -323,6 +331,7 @@ func (s *GossipService) Tick() time.Duration {
 	s.n.Versions.GiveUp(now, s.cfg.GapTimeout)
 	wait := s.cfg.TickInterval
 	if s.state == Connected {
+		s.n.Detect()
 		if !now.Before(s.nextRound) {
 			s.n.StatusRound(s.cfg.StatusFanout)
 			s.nextRound = s.nextRound.Add(s.cfg.TickInterval)
@@ -335,6 +344,9 @@ func (s *GossipService) Tick() time.Duration {
 	if due, ok := s.n.Out.Next(); ok {
 		wait = min(wait, max(0, due.Sub(now)))
 	}
+	if due, ok := s.n.Detector.Next(); ok && s.state == Connected {
+		wait = min(wait, max(0, due.Sub(now)))
+	}
 	return wait
 }
 
@@ -344,6 +356,7 @@ func (s *GossipService) expired(e envelope.Out) { s.apply(handler.Expired(&s.n, 
 func (s *GossipService) apply(o node.Outcome) {
 	switch o {
 	case node.Joined:
+		s.n.Members.ClearFresh()
 		_ = s.transition(Connected)
 	case node.JoinFailed:
 		s.err = ErrJoinFailed
@@ -378,11 +391,28 @@ func (s *GossipService) SendData(payload []byte) error {
 	return nil
 }
 
-// Leave tells every member this node leaves (one datagram each, sent by
-// the next Send), forgets the members (without an OnMember event for
-// each: it is this node that goes) and whatever was waiting to be sent,
-// and moves to DISCONNECTED. Call Send afterwards to flush the
-// Leaves. Allowed only when CONNECTED (ErrBadState otherwise).
+// Leave tells every member this node leaves, forgets the members
+// (without an OnMember event for each: it is this node that goes) and
+// whatever was waiting to be sent, and moves to DISCONNECTED. Allowed
+// only when CONNECTED (ErrBadState otherwise).
+//
+// Each Leave is acknowledged and retried every ProbeTimeout, up to
+// RetryAttempts times, so a lost datagram does not leave a member
+// believing this node is still there. Keep driving the loop (Tick, wait,
+// Receive, Send) until Leaving reports 0, at most RetryAttempts ×
+// ProbeTimeout (1.5 s by default), then Close:
+//
+//	svc.Leave()
+//	for svc.Leaving() > 0 {
+//		wait := svc.Tick()
+//		poll(svc.FD(), wait)
+//		svc.Receive()
+//		svc.Send()
+//	}
+//	svc.Close()
+//
+// A member that speaks only the base format does not acknowledge Leaves;
+// its Leave is simply sent RetryAttempts times.
 func (s *GossipService) Leave() error {
 	if s.state == Destroyed {
 		return ErrClosed
@@ -392,6 +422,7 @@ func (s *GossipService) Leave() error {
 	}
 	s.n.Now = s.clock.Now()
 	s.n.Out.DropAll()
+	s.n.Detector.Reset()
 	if s.n.Members.Len() > 0 {
 		out, buf := s.n.Open()
 		l := message.Leave{Member: s.n.Self}
@@ -399,13 +430,26 @@ func (s *GossipService) Leave() error {
 		if s.n.Commit(out, size, err, message.TypeLeave) {
 			for i := range s.n.Members.Len() {
 				m := s.n.Members.At(i)
-				s.n.To(out, m.Addr, m.ID, 1)
+				s.n.Out.AddEvery(out, m.Addr, m.ID, s.cfg.RetryAttempts, s.cfg.ProbeTimeout, s.n.Now)
 			}
 			s.n.Out.Close(out)
 		}
 	}
+	// A later Join comes back at a higher incarnation than the one the
+	// others buried this node at.
+	s.n.Inc++
 	s.n.Members.Clear()
 	return s.transition(Disconnected)
+}
+
+// Leaving returns how many of the Leaves that Leave queued are neither
+// acknowledged nor given up yet: 0 once the goodbye is complete. It is 0
+// in any state but DISCONNECTED after a Leave.
+func (s *GossipService) Leaving() int {
+	if s.state != Disconnected {
+		return 0
+	}
+	return s.n.Out.Pending(message.TypeLeave)
 }
 
 // Close releases the transport and moves to DESTROYED. Unsent envelopes
@@ -425,15 +469,52 @@ func (s *GossipService) Close() error {
 	return nil
 }
 
-// Members returns the members this node knows, in id order. It allocates;
-// call it for display and checks, not on every turn of the loop.
+// Members returns the other members this node knows, in id order; the
+// node itself is not among them. Each Member's Meta is a copy. It
+// allocates; call it for display and checks, not on every turn of the
+// loop.
 func (s *GossipService) Members() []Member {
 	out := make([]Member, 0, s.n.Members.Len())
 	for i := range s.n.Members.Len() {
-		m := s.n.Members.At(i)
-		out = append(out, Member{ID: NodeID(m.ID), Addr: toMultiaddr(m.Addr)})
+		out = append(out, publicMember(s.n.Members.At(i)))
 	}
 	return out
+}
+
+// publicMember copies a table entry into the exported form.
+func publicMember(m members.Member) Member {
+	return Member{ID: NodeID(m.ID), Addr: toMultiaddr(m.Addr), Meta: bytes.Clone(m.Meta), Incarnation: m.Inc}
+}
+
+// Meta returns a copy of this node's metadata.
+func (s *GossipService) Meta() []byte { return bytes.Clone(s.n.Meta) }
+
+// Incarnation returns this node's incarnation: the version of its own
+// record, raised by SetMeta, by every refutation of a suspicion of it,
+// and by leaving.
+func (s *GossipService) Incarnation() uint32 { return s.n.Inc }
+
+// SetMeta replaces this node's metadata (at most Config.MaxMetaSize
+// bytes; the slice is copied). It raises the node's incarnation and, when
+// CONNECTED, spreads the new record by rumor at once; anti-entropy
+// repairs the nodes that miss it, and no node ever takes an older
+// incarnation's metadata over a newer one's. Before Join, or while
+// DISCONNECTED, the next Join carries it. It returns ErrMetaTooLarge
+// beyond the bound and ErrClosed after Close; on error nothing changes.
+func (s *GossipService) SetMeta(meta []byte) error {
+	if s.state == Destroyed {
+		return ErrClosed
+	}
+	if len(meta) > s.cfg.MaxMetaSize {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrMetaTooLarge, len(meta), s.cfg.MaxMetaSize)
+	}
+	s.n.Now = s.clock.Now()
+	s.n.Meta = bytes.Clone(meta)
+	s.n.Inc++
+	if s.state == Connected {
+		s.n.AnnounceSelf()
+	}
+	return nil
 }
 
 // NumMembers returns how many members this node knows, without

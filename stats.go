@@ -35,7 +35,8 @@ type Stats struct {
 
 	MembersAdded    uint64
 	MembersLeft     uint64 // removed on the member's Leave
-	MembersFailed   uint64 // removed when an envelope to them expired
+	MembersFailed   uint64 // removed as failed: declared here, by another node's verdict, or (base-format members) expired envelopes
+	MembersUpdated  uint64 // a known member's metadata or address changed
 	MembersReplaced uint64 // a new id appeared at their address
 	MembersRefused  uint64 // not added: the table was at MaxMembers
 	MembersBuried   uint64 // not re-added: removed within TombstonePeriod, and only hearsay said otherwise
@@ -57,6 +58,35 @@ type Stats struct {
 	DataLogBytes, Origins int
 	StatusSent            uint64
 	StatusReceived        uint64
+
+	// Detector counts the failure detector's work (see Config.ProbeTimeout
+	// and the fields after it).
+	Detector DetectorStats
+}
+
+// DetectorStats counts what the failure detector did, and holds its
+// current state.
+type DetectorStats struct {
+	Probes             uint64 // direct probes of members that speak the extensions
+	ProbeTimeouts      uint64 // of those, unanswered within ProbeTimeout: indirect probes followed
+	IndirectProbes     uint64 // ProbeRequests sent to other members for those
+	IndirectAnswered   uint64 // positive ProbeResults: the target answered a relay
+	IndirectNacks      uint64 // negative ProbeResults: the relay could not reach it either
+	Relayed            uint64 // probes this node made for others' ProbeRequests
+	RelaysRefused      uint64 // ProbeRequests refused: too many probes in flight
+	SuspicionsRaised   uint64 // members this node suspected (nobody reached them)
+	SuspicionsConfirm  uint64 // others' suspicions this node confirmed (its own probe went unanswered too)
+	SuspicionsAnswered uint64 // suspicions held here that ended when the suspect was heard from
+	SuspicionsRefuted  uint64 // suspicions held here that ended in a higher incarnation of the member's
+	Suspected          uint64 // times this node learned it was suspected (at most once a TickInterval)
+	Declared           uint64 // suspicions that ran out here: members declared failed by this node
+	Refutations        uint64 // verdicts of this node's failure or departure that it refuted
+	Corrections        uint64 // stale records answered with the newer one
+	VerdictsTold       uint64 // removed members told their verdict, so a live one can refute it
+	Stalls             uint64 // Ticks that came more than two TickIntervals late (a paused or starved loop)
+	Suspects           int    // members suspected right now
+	Health             int    // local health score now: 0 healthy, up to Config.LocalHealthMax
+	Incarnation        uint32 // this node's incarnation now
 }
 
 // Drops counts dropped datagrams by reason.
@@ -142,5 +172,34 @@ func (s *GossipService) Stats() Stats {
 		Origins:         s.n.Versions.Len(),
 		StatusSent:      ns.StatusSent,
 		StatusReceived:  ns.StatusReceived,
+		MembersUpdated:  ns.MembersUpdated,
+		Detector:        s.detectorStats(),
+	}
+}
+
+func (s *GossipService) detectorStats() DetectorStats {
+	d := s.n.Detector.Stats()
+	ns := &s.n.Stats
+	return DetectorStats{
+		Probes:             d.Probes,
+		ProbeTimeouts:      d.ProbeTimeouts,
+		IndirectProbes:     d.IndirectRequested,
+		IndirectAnswered:   d.IndirectReached,
+		IndirectNacks:      d.IndirectNacks,
+		Relayed:            d.Relayed,
+		RelaysRefused:      d.RelayDropped,
+		SuspicionsRaised:   d.Suspected,
+		SuspicionsConfirm:  d.Confirmed,
+		SuspicionsAnswered: d.Answered,
+		SuspicionsRefuted:  ns.SuspicionsRefuted,
+		Suspected:          ns.Suspected,
+		Declared:           d.Declared,
+		Refutations:        ns.Refutations,
+		Corrections:        ns.Corrections,
+		VerdictsTold:       ns.VerdictsTold,
+		Stalls:             d.Stalls,
+		Suspects:           s.n.Detector.Suspicions(),
+		Health:             s.n.Detector.Health(),
+		Incarnation:        s.n.Inc,
 	}
 }

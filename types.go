@@ -20,6 +20,14 @@ func (id NodeID) String() string { return fmt.Sprintf("%016x", uint64(id)) }
 type Member struct {
 	ID   NodeID
 	Addr multiaddr.Multiaddr
+	// Meta is the member's metadata (Config.Meta, SetMeta): a copy, the
+	// caller's to keep. Nil when it has none, or when it speaks only the
+	// base format, which carries no metadata.
+	Meta []byte
+	// Incarnation is the version of the member's record, which only the
+	// member raises (SetMeta, a refutation, a rejoin); 0 when it is not
+	// known (a member learned from a base-format peer).
+	Incarnation uint32
 }
 
 // MemberEventKind says what happened to a member.
@@ -31,12 +39,17 @@ const (
 	MemberJoined MemberEventKind = iota + 1
 	// MemberLeft: the member said it leaves.
 	MemberLeft
-	// MemberFailed: the member left every attempt of an envelope
-	// unacknowledged.
+	// MemberFailed: the member was declared failed: it answered no probe,
+	// direct or indirect, and did not refute the suspicion in time (or, for
+	// a member that speaks only the base format, it left every attempt of
+	// an envelope unacknowledged).
 	MemberFailed
 	// MemberReplaced: a new node id appeared at the member's address (it
 	// restarted); the old id is gone.
 	MemberReplaced
+	// MemberUpdated: a known member's metadata or address changed; the
+	// event carries the new record.
+	MemberUpdated
 )
 
 // String returns the event's name.
@@ -50,6 +63,8 @@ func (k MemberEventKind) String() string {
 		return "failed"
 	case MemberReplaced:
 		return "replaced"
+	case MemberUpdated:
+		return "updated"
 	}
 	return fmt.Sprintf("MemberEventKind(%d)", uint8(k))
 }

@@ -2,6 +2,7 @@ package handler
 
 import (
 	"github.com/tickgossip/gossip/envelope"
+	"github.com/tickgossip/gossip/internal/detector"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/message"
 )
@@ -17,8 +18,18 @@ func Ack(n *node.Node, in envelope.In, _ message.Header, body []byte) node.Outco
 	}
 	// Only a Welcome answers a Hello: a Hello cancelled by an Ack would
 	// never expire, leaving a joiner JOINING for good.
-	if e, ok := n.Out.Lookup(m.AckedSeq, in.From); ok && e.Type != message.TypeHello {
+	queued := false
+	if e, ok := n.Out.Lookup(m.AckedSeq, in.From); ok && e.Type != message.TypeHello && e.Type != message.TypeJoin {
 		n.Out.Ack(m.AckedSeq, in.From)
+		queued = true
+	}
+	// A probe's answer: the detector matches it whether or not the queue
+	// still holds the envelope (probes are sent once).
+	kind, requester, requestSeq, target, probed := n.Detector.Acked(m.AckedSeq, in.From)
+	if probed && kind == detector.Relay {
+		n.ProbeResult(requester, requestSeq, target, true)
+	}
+	if queued || probed {
 		n.Stats.AcksReceived++
 	} else {
 		n.Stats.StaleAcks++

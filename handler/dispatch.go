@@ -17,10 +17,20 @@ func Dispatch(n *node.Node, in envelope.In) node.Outcome {
 		drop(n, in, err)
 		return node.NoChange
 	}
+	// Any datagram from a suspect shows it is alive, as far as this node
+	// can tell: the suspicion ends here (a lost Ack or two must not add
+	// up to a verdict).
+	n.Detector.HeardFrom(in.From)
 	switch n.Phase {
 	case node.Connected:
 	case node.Joining:
-		if h.Type == message.TypeHello {
+		if h.Type == message.TypeHello || h.Type == message.TypeJoin {
+			n.Drop(node.DropPhase)
+			return node.NoChange
+		}
+	case node.Disconnected:
+		// A node that left still waits for its Leaves' Acks.
+		if h.Type != message.TypeAck {
 			n.Drop(node.DropPhase)
 			return node.NoChange
 		}
@@ -30,6 +40,13 @@ func Dispatch(n *node.Node, in envelope.In) node.Outcome {
 	}
 	if n.Phase == node.Connected && carriesNews(h.Type) && n.MemberIndex(in.From) < 0 && wellFormed(in.Bytes) {
 		n.Greet(in.From)
+	}
+	if h.Type.IsExtension() {
+		// Only a peer that speaks the extensions sends one; from now on it
+		// can relay probes and refute suspicions.
+		if i := n.MemberIndex(in.From); i >= 0 {
+			n.SpeaksExtensions(i)
+		}
 	}
 	switch h.Type {
 	case message.TypeHello:
@@ -46,6 +63,16 @@ func Dispatch(n *node.Node, in envelope.In) node.Outcome {
 		return Status(n, in, h, body)
 	case message.TypeLeave:
 		return Leave(n, in, h, body)
+	case message.TypeJoin:
+		return Join(n, in, h, body)
+	case message.TypeUpdate:
+		return Update(n, in, h, body)
+	case message.TypeProbeRequest:
+		return ProbeRequest(n, in, h, body)
+	case message.TypeProbeResult:
+		return ProbeResult(n, in, h, body)
+	case message.TypeDigest:
+		return Digest(n, in, h, body)
 	case message.TypeSealed:
 		n.Drop(node.DropSealed)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/handler"
 	"github.com/tickgossip/gossip/internal/datalog"
+	"github.com/tickgossip/gossip/internal/detector"
 	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/internal/version"
@@ -54,7 +55,14 @@ func newNode(tb testing.TB, phase node.Phase, known ...uint64) *node.Node {
 			RumorFactor:       3,
 			JoinListDatagrams: 4,
 			RepairBudget:      2,
+			TickInterval:      time.Second,
+			ProbeTimeout:      500 * time.Millisecond,
+			IndirectProbes:    3,
+			TombstonePeriod:   5 * time.Minute,
 		},
+		Detector: detector.New(detector.Config{ProbeTimeout: 500 * time.Millisecond, TickInterval: time.Second,
+			SuspicionMult: 1, SuspicionMaxMult: 4, Confirmations: 3, MaxHealth: 7, MaxProbes: 64}),
+		Inc:      1,
 		Self:     self,
 		Phase:    phase,
 		Now:      start,
@@ -330,7 +338,7 @@ type event struct {
 
 // recordEvents makes n record its member events into *ev.
 func recordEvents(n *node.Node, ev *[]event) {
-	n.OnMember = func(e node.MemberEvent, id uint64, _ netip.AddrPort) {
-		*ev = append(*ev, event{e, id})
+	n.OnMember = func(e node.MemberEvent, m members.Member) {
+		*ev = append(*ev, event{e, m.ID})
 	}
 }

@@ -1,6 +1,7 @@
 package handler_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -37,11 +38,14 @@ func TestLeave(t *testing.T) {
 			if !slices.Equal(events, c.events) {
 				t.Fatalf("events %v, want %v", events, c.events)
 			}
-			// Nothing answers a Leave; what was queued to a member that
-			// left is dropped with it.
+			// What was queued to a member that left is dropped with it;
+			// a well-formed Leave is acknowledged.
 			var want []string
 			for _, id := range c.members {
 				want = append(want, dataLine(id, selfID, 1))
+			}
+			if c.drops == nil {
+				want = append(want, fmt.Sprintf("to %d x1: Ack acked=3", c.from))
 			}
 			wantQueued(t, n, want...)
 			if left := uint64(len(c.events)); n.Stats.MembersLeft != left {

@@ -8,7 +8,10 @@ import (
 )
 
 // MemberList acknowledges the list and adds the members this node did not
-// know (never itself; never beyond MaxMembers).
+// know (never itself; never beyond MaxMembers). An empty list is the
+// probe of choice (it is acknowledged and changes nothing, at every peer).
+// Members learned from a list have no known incarnation until their own
+// record arrives.
 //
 // Members that are news are passed on once with the Rumor spread, like
 // data, unless this node is still JOINING (the list is the seed's answer
@@ -26,7 +29,13 @@ func MemberList(n *node.Node, in envelope.In, h message.Header, body []byte) nod
 	it := m.Iter()
 	for mb, ok := it.Next(); ok; mb, ok = it.Next() {
 		self := mb.Addr == in.From // the member introducing itself
-		if !n.AddMember(mb, self) || joinAnswer || self {
+		if self {
+			if tb, buried := n.Members.Tomb(mb.ID, n.Now); buried && tb.Inc > 0 {
+				n.TellVerdict(tb, in.From) // it comes back by refuting it
+				continue
+			}
+		}
+		if !n.AddMember(members.Member{ID: mb.ID, Addr: mb.Addr}, self) || joinAnswer || self {
 			continue
 		}
 		news = append(news, members.Member{ID: mb.ID, Addr: mb.Addr})
@@ -53,8 +62,19 @@ func MemberList(n *node.Node, in envelope.In, h message.Header, body []byte) nod
 // answer leaves out do, so a newcomer comes to know the whole cluster
 // while the seed's cost per join stays constant.
 func introduce(n *node.Node, news []members.Member) {
-	const margin = 8
+	margin := 0
 	cover := n.Cfg.JoinListDatagrams * ((n.Cfg.MaxMessageSize - message.HeaderSize - 2) / n.Self.Len())
+	if self := n.SelfRecord(); len(news) > 0 && news[0].Inc > 0 {
+		// A newcomer that speaks the extensions got records, which are
+		// longer (metadata included): fewer of them fit.
+		cover = n.Cfg.JoinListDatagrams * (message.MaxRecordLen(n.Cfg.MaxMessageSize) / self.Len())
+	}
+	// A node's rank is only an estimate (its table may lack a few smaller
+	// ids, the seed's may hold more): a node in the upper half of what the
+	// seed's answer holds introduces itself too. The margin costs a few
+	// datagrams per join; a node that wrongly believes it was listed would
+	// stay unknown to the newcomer until anti-entropy finds it.
+	margin = cover / 2
 	if n.Members.Len() <= cover-margin {
 		return
 	}
@@ -67,6 +87,11 @@ func introduce(n *node.Node, news []members.Member) {
 		if rank < cover-margin {
 			continue
 		}
+		n.Stats.Introductions++
+		if nm.Inc > 0 {
+			n.SendSelf(nm.Addr, nm.ID)
+			continue
+		}
 		out, buf := n.Open()
 		w, err := message.NewMemberListWriter(buf[:n.Cfg.MaxMessageSize], 0)
 		if !n.Commit(out, 0, err, message.TypeMemberList) {
@@ -76,6 +101,5 @@ func introduce(n *node.Node, news []members.Member) {
 		n.Out.Commit(out, w.Finish(), message.TypeMemberList)
 		n.To(out, nm.Addr, nm.ID, n.Cfg.RetryAttempts)
 		n.Out.Close(out)
-		n.Stats.Introductions++
 	}
 }

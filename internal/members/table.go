@@ -8,18 +8,35 @@
 package members
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"sort"
 	"time"
 	"unsafe"
+
+	"github.com/tickgossip/gossip/message"
 )
 
 // Member is one known node.
 type Member struct {
 	ID   uint64
 	Addr netip.AddrPort
+	// Inc is the member's incarnation: the version of its record, which
+	// only the member itself raises. 0 means unknown: the member was
+	// learned from a peer that speaks only the base format, and any
+	// record with an incarnation supersedes it.
+	Inc uint32
+	// Meta is the member's metadata. The table owns it: Add and SetRecord
+	// copy what they are given, and a changed record gets a new slice, so
+	// a copy of a Member may keep its Meta.
+	Meta []byte
+	// Ext reports that the member speaks the extension messages (it sent
+	// one, or its record came from itself): it can be asked to relay a
+	// probe and can refute a suspicion. A member that does not is judged
+	// by the base rule, its envelopes expiring unanswered.
+	Ext bool
 }
 
 // Result says what Add did.
@@ -50,16 +67,16 @@ type Table struct {
 	list   []Member // sorted by ID
 	byAddr map[netip.AddrPort]uint64
 
-	probe     []uint64 // round-robin order of the current cycle
-	probeAt   int
-	sorted    []uint64 // scratch for newCycle
 	freshTurn bool     // whether this probe may go to a fresh member
 	fresh     []uint64 // members added since they were last probed, oldest first
 	recent    []uint64 // the members added last, oldest first, for membership sync
 	syncAt    int      // where the next membership sync slice continues in id order
 
-	tombs     map[uint64]tomb // removed ids: where they were, until when they stay removed
-	tombOrder []uint64        // burial order, oldest first, to stay within maxTombs
+	digest [digestBuckets]bucket // the members' digest by the ids' top bits, kept as they change
+
+	tombs     map[uint64]Tomb           // removed ids: where they were, until when they stay removed
+	tombAt    map[netip.AddrPort]uint64 // the id last buried at each address
+	tombOrder []uint64                  // burial order, oldest first, to stay within maxTombs
 	maxTombs  int
 }
 
@@ -70,7 +87,7 @@ const maxFresh = 64
 // holding at most max members.
 func New(self uint64, selfAt netip.AddrPort, max int) *Table {
 	return &Table{self: self, selfAt: selfAt, max: max, byAddr: make(map[netip.AddrPort]uint64),
-		tombs: make(map[uint64]tomb), maxTombs: max}
+		tombs: make(map[uint64]Tomb), tombAt: make(map[netip.AddrPort]uint64), maxTombs: max}
 }
 
 // Len returns the number of members.
@@ -139,6 +156,8 @@ func (t *Table) Add(m Member) (r Result, old Member) {
 }
 
 func (t *Table) insert(m Member) {
+	m.Meta = cloneMeta(m.Meta)
+	t.account(m.ID, m.Inc, 1)
 	i, _ := t.Index(m.ID)
 	t.list = slices.Insert(t.list, i, m)
 	t.byAddr[m.Addr] = m.ID
@@ -152,6 +171,36 @@ func (t *Table) insert(m Member) {
 	t.recent = append(t.recent, m.ID)
 }
 
+// cloneMeta copies metadata into storage of the table's own; empty
+// metadata is nil.
+func cloneMeta(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return slices.Clone(b)
+}
+
+// SetRecord updates the record of the member at index i: its
+// incarnation, metadata and whether it speaks the extensions. It reports
+// whether the metadata changed. The address is changed only by Add.
+func (t *Table) SetRecord(i int, inc uint32, meta []byte, ext bool) (metaChanged bool) {
+	m := &t.list[i]
+	if inc != m.Inc {
+		t.account(m.ID, m.Inc, -1)
+		t.account(m.ID, inc, 1)
+	}
+	m.Inc = inc
+	m.Ext = m.Ext || ext
+	if !bytes.Equal(m.Meta, meta) {
+		m.Meta = cloneMeta(meta)
+		return true
+	}
+	return false
+}
+
+// SetExt marks the member at index i as speaking the extensions.
+func (t *Table) SetExt(i int) { t.list[i].Ext = true }
+
 // Remove removes the member with the given id and returns it.
 func (t *Table) Remove(id uint64) (Member, bool) {
 	i, ok := t.Index(id)
@@ -161,15 +210,15 @@ func (t *Table) Remove(id uint64) (Member, bool) {
 	m := t.list[i]
 	t.list = slices.Delete(t.list, i, i+1)
 	delete(t.byAddr, m.Addr)
+	t.account(m.ID, m.Inc, -1)
 	return m, true
 }
 
 // Clear removes every member.
 func (t *Table) Clear() {
 	t.list = t.list[:0]
+	t.digest = [digestBuckets]bucket{}
 	clear(t.byAddr)
-	t.probe = t.probe[:0]
-	t.probeAt = 0
 	t.fresh = t.fresh[:0]
 }
 
@@ -187,17 +236,18 @@ func (t *Table) Successor() int {
 	return i
 }
 
-// NextProbe returns the index of the next member to probe, or -1 when the
-// table is empty. Every other probe goes to a member added recently, if
-// any waits (oldest first, at most 64): a first contact soon after a
-// member is learned is what lets two nodes that know each other only one
-// way repair it (see node.Greet). The other probes visit members in one
-// fixed order, shuffled with r once, with later members appended as a
-// cycle ends: while membership is steady every member is probed once per
-// cycle of Len() rounds, so a crashed member is probed within Len()
-// rounds of its crash (a fresh shuffle per cycle would allow twice that),
-// and within 2 × Len() while members keep joining.
-func (t *Table) NextProbe(r *rand.Rand) int {
+// ClearFresh forgets the members waiting to be offered by NextFresh: the
+// ones a node learned from its seed's answer while joining, whose first
+// contact matters less than that of members learned later.
+func (t *Table) ClearFresh() { t.fresh = t.fresh[:0] }
+
+// NextFresh returns, every other call, the index of a member added
+// recently that has not been offered yet (oldest first, at most 64 wait),
+// and -1 otherwise or when none waits. The probe schedule takes it in
+// place of its own choice every other round: a first contact soon after
+// a member is learned is what lets two nodes that know each other only
+// one way repair it (see node.Greet).
+func (t *Table) NextFresh() int {
 	t.freshTurn = !t.freshTurn
 	for t.freshTurn && len(t.fresh) > 0 {
 		id := t.fresh[0]
@@ -206,47 +256,7 @@ func (t *Table) NextProbe(r *rand.Rand) int {
 			return i
 		}
 	}
-	for range 2 {
-		for t.probeAt < len(t.probe) {
-			id := t.probe[t.probeAt]
-			t.probeAt++
-			if i, ok := t.Index(id); ok {
-				if j := slices.Index(t.fresh, id); j >= 0 {
-					t.fresh = slices.Delete(t.fresh, j, j+1) // probed: no longer fresh
-				}
-				return i
-			}
-		}
-		if len(t.list) == 0 {
-			return -1
-		}
-		t.newCycle(r)
-	}
 	return -1
-}
-
-// newCycle keeps the probe order of the members still present and
-// appends the others; the very first cycle is shuffled.
-func (t *Table) newCycle(r *rand.Rand) {
-	first := len(t.probe) == 0
-	kept := t.probe[:0]
-	for _, id := range t.probe {
-		if _, ok := t.Index(id); ok {
-			kept = append(kept, id)
-		}
-	}
-	t.sorted = append(t.sorted[:0], kept...)
-	slices.Sort(t.sorted)
-	for _, m := range t.list {
-		if _, found := slices.BinarySearch(t.sorted, m.ID); !found {
-			kept = append(kept, m.ID)
-		}
-	}
-	t.probe = kept
-	if first {
-		r.Shuffle(len(t.probe), func(a, b int) { t.probe[a], t.probe[b] = t.probe[b], t.probe[a] })
-	}
-	t.probeAt = 0
 }
 
 // Append appends every member, in id order, to dst.
@@ -273,7 +283,7 @@ func (t *Table) SyncSlice(dst []Member, k int) []Member {
 		}
 		m := t.list[t.syncAt]
 		t.syncAt++
-		if !slices.Contains(dst[start:], m) {
+		if !slices.ContainsFunc(dst[start:], func(d Member) bool { return d.ID == m.ID }) {
 			dst = append(dst, m)
 		}
 	}
@@ -283,35 +293,108 @@ func (t *Table) SyncSlice(dst []Member, k int) []Member {
 // Footprint approximates the bytes the table holds: its slices at their
 // capacity and the address index at about 64 bytes an entry.
 func (t *Table) Footprint() int {
-	return cap(t.list)*int(unsafe.Sizeof(Member{})) + (len(t.byAddr)+len(t.tombs))*64 +
-		(cap(t.probe)+cap(t.fresh)+cap(t.recent))*8
-}
-
-// tomb is a removed member: where it was, and until when it stays removed.
-type tomb struct {
-	addr  netip.AddrPort
-	until time.Time
-}
-
-// Bury remembers that id, last at addr, was removed, until the given time:
-// while buried, Buried reports it, so that hearsay (another node's member
-// list) does not bring it back. At most as many ids as the table holds
-// members are buried; beyond that the oldest burial is forgotten first.
-func (t *Table) Bury(id uint64, addr netip.AddrPort, until time.Time) {
-	if _, ok := t.tombs[id]; !ok {
-		if len(t.tombOrder) >= t.maxTombs {
-			delete(t.tombs, t.tombOrder[0])
-			t.tombOrder = slices.Delete(t.tombOrder, 0, 1)
-		}
-		t.tombOrder = append(t.tombOrder, id)
+	meta := 0
+	for i := range t.list {
+		meta += cap(t.list[i].Meta)
 	}
-	t.tombs[id] = tomb{addr: addr, until: until}
+	return cap(t.list)*int(unsafe.Sizeof(Member{})) + meta + (len(t.byAddr)+len(t.tombAt))*64 + len(t.tombs)*96 +
+		(cap(t.fresh)+cap(t.recent))*8
+}
+
+// Reason says why a member was removed.
+type Reason uint8
+
+// The reasons a member is buried.
+const (
+	Failed    Reason = iota + 1 // declared failed (or its envelopes expired)
+	Left                        // it said it leaves
+	Displaced                   // another id took its address (a restart)
+)
+
+// Tomb is a removed member: where it was, at which incarnation, why, who
+// declared it (for a failure), and until when it stays removed.
+type Tomb struct {
+	ID     uint64
+	Addr   netip.AddrPort
+	Inc    uint32
+	Reason Reason
+	From   uint64
+	Until  time.Time
+}
+
+// Bury remembers that tb.ID was removed until tb.Until: while buried,
+// Buried reports it, so that hearsay (another node's member list, a
+// record at no higher incarnation) does not bring it back. At most as many
+// ids as the table holds members are buried; beyond that the oldest
+// burial is forgotten first.
+func (t *Table) Bury(tb Tomb) {
+	if old, ok := t.tombs[tb.ID]; ok {
+		if t.tombAt[old.Addr] == tb.ID {
+			delete(t.tombAt, old.Addr)
+		}
+	} else {
+		if len(t.tombOrder) >= t.maxTombs {
+			t.forget(t.tombOrder[0])
+		}
+		t.tombOrder = append(t.tombOrder, tb.ID)
+	}
+	t.tombs[tb.ID] = tb
+	t.tombAt[tb.Addr] = tb.ID
+}
+
+// forget drops a burial: its ended, it was pushed out, or the member
+// came back.
+func (t *Table) forget(id uint64) {
+	tb, ok := t.tombs[id]
+	if !ok {
+		return
+	}
+	delete(t.tombs, id)
+	if t.tombAt[tb.Addr] == id {
+		delete(t.tombAt, tb.Addr)
+	}
+	if i := slices.Index(t.tombOrder, id); i >= 0 {
+		t.tombOrder = slices.Delete(t.tombOrder, i, i+1)
+	}
 }
 
 // Buried reports whether id was removed and its burial has not ended.
 func (t *Table) Buried(id uint64, now time.Time) bool {
 	tb, ok := t.tombs[id]
-	return ok && now.Before(tb.until)
+	return ok && now.Before(tb.Until)
+}
+
+// Tomb returns the burial of id, if it has not ended.
+func (t *Table) Tomb(id uint64, now time.Time) (Tomb, bool) {
+	tb, ok := t.tombs[id]
+	if !ok || !now.Before(tb.Until) {
+		return Tomb{}, false
+	}
+	return tb, true
+}
+
+// TombAt returns the burial of the member last seen at addr, if it has
+// not ended and no member holds that address now.
+func (t *Table) TombAt(addr netip.AddrPort, now time.Time) (Tomb, bool) {
+	id, ok := t.tombAt[addr]
+	if !ok {
+		return Tomb{}, false
+	}
+	if _, taken := t.byAddr[addr]; taken {
+		return Tomb{}, false
+	}
+	return t.Tomb(id, now)
+}
+
+// RecentTombs appends up to k burials that have not ended, newest first.
+func (t *Table) RecentTombs(dst []Tomb, k int, now time.Time) []Tomb {
+	for i := len(t.tombOrder) - 1; i >= 0 && k > 0; i-- {
+		if tb := t.tombs[t.tombOrder[i]]; now.Before(tb.Until) {
+			dst = append(dst, tb)
+			k--
+		}
+	}
+	return dst
 }
 
 // BuriedAddr returns the address of a buried member chosen with r, one
@@ -325,24 +408,82 @@ func (t *Table) BuriedAddr(r *rand.Rand, now time.Time) (netip.AddrPort, bool) {
 	start := r.IntN(len(t.tombOrder))
 	for k := range t.tombOrder {
 		tb := t.tombs[t.tombOrder[(start+k)%len(t.tombOrder)]]
-		if _, taken := t.byAddr[tb.addr]; !taken && now.Before(tb.until) {
-			return tb.addr, true
+		if _, taken := t.byAddr[tb.Addr]; !taken && now.Before(tb.Until) {
+			return tb.Addr, true
 		}
 	}
 	return netip.AddrPort{}, false
 }
 
 // Unbury forgets a burial: the member itself came back.
-func (t *Table) Unbury(id uint64) {
-	if _, ok := t.tombs[id]; !ok {
-		return
-	}
-	delete(t.tombs, id)
-	if i := slices.Index(t.tombOrder, id); i >= 0 {
-		t.tombOrder = slices.Delete(t.tombOrder, i, i+1)
-	}
-}
+func (t *Table) Unbury(id uint64) { t.forget(id) }
 
 // Tombstones returns the number of buried ids (ended burials included
 // until they are pushed out).
 func (t *Table) Tombstones() int { return len(t.tombs) }
+
+// digestBuckets is how many buckets the table keeps its digest in: as
+// many as the largest Digest has. A Digest of fewer buckets combines
+// adjacent ones (counts add, hashes XOR).
+const digestBuckets = 1 << message.MaxDigestBits
+
+// bucket is one part of the digest: how many members, and the XOR of
+// their hashes.
+type bucket struct {
+	count uint16
+	hash  uint32
+}
+
+// account adds (sign 1) or removes (-1) a member's share of the digest.
+func (t *Table) account(id uint64, inc uint32, sign int) {
+	b := &t.digest[message.DigestBucket(id, message.MaxDigestBits)]
+	b.count += uint16(sign)
+	b.hash ^= message.DigestHash(id, inc)
+}
+
+// Digest fills d with 2^bits buckets of the table, this node itself
+// (with incarnation selfInc) included, backed by buf (see
+// message.Digest.Reset). It costs 128 additions whatever the table's size.
+func (t *Table) Digest(d *message.Digest, bits int, answer bool, selfInc uint32, buf []byte) {
+	d.Reset(bits, answer, buf)
+	per := digestBuckets >> bits
+	self := message.DigestBucket(t.self, message.MaxDigestBits)
+	for i := range 1 << bits {
+		var c uint16
+		var h uint32
+		for j := i * per; j < (i+1)*per; j++ {
+			c += t.digest[j].count
+			h ^= t.digest[j].hash
+			if j == self {
+				c++
+				h ^= message.DigestHash(t.self, selfInc)
+			}
+		}
+		d.SetBucket(i, c, h)
+	}
+}
+
+// Bucket returns the table indices [lo, hi) of the members in bucket i
+// of 2^bits: the ids whose top bits are i, contiguous in id order.
+func (t *Table) Bucket(i, bits int) (lo, hi int) {
+	start := uint64(i) << (64 - bits)
+	lo, _ = t.Index(start)
+	if i == 1<<bits-1 {
+		return lo, len(t.list)
+	}
+	hi, _ = t.Index(uint64(i+1) << (64 - bits))
+	return lo, hi
+}
+
+// TombsIn appends up to k burials that have not ended of ids in bucket i
+// of 2^bits, newest first.
+func (t *Table) TombsIn(dst []Tomb, i, bits, k int, now time.Time) []Tomb {
+	for j := len(t.tombOrder) - 1; j >= 0 && k > 0; j-- {
+		tb := t.tombs[t.tombOrder[j]]
+		if message.DigestBucket(tb.ID, bits) == i && now.Before(tb.Until) {
+			dst = append(dst, tb)
+			k--
+		}
+	}
+	return dst
+}

@@ -1,7 +1,7 @@
 package members
 
 import (
-	"math/rand/v2"
+	"fmt"
 	"net/netip"
 	"testing"
 )
@@ -16,16 +16,16 @@ func TestAddKeepsIDOrderAndBound(t *testing.T) {
 		m    Member
 		want Result
 	}{
-		{Member{30, addr(30)}, Added},
-		{Member{10, addr(10)}, Added},
-		{Member{30, addr(30)}, Known},
-		{Member{50, addr(51)}, Rejected}, // self
-		{Member{0, addr(1)}, Rejected},
-		{Member{60, addr(50)}, Rejected}, // self's address
-		{Member{70, addr(70)}, Added},
-		{Member{80, addr(80)}, Full},
-		{Member{90, addr(10)}, Replaced}, // a restart at 10's address
-		{Member{30, addr(31)}, Moved},
+		{Member{ID: 30, Addr: addr(30)}, Added},
+		{Member{ID: 10, Addr: addr(10)}, Added},
+		{Member{ID: 30, Addr: addr(30)}, Known},
+		{Member{ID: 50, Addr: addr(51)}, Rejected}, // self
+		{Member{ID: 0, Addr: addr(1)}, Rejected},
+		{Member{ID: 60, Addr: addr(50)}, Rejected}, // self's address
+		{Member{ID: 70, Addr: addr(70)}, Added},
+		{Member{ID: 80, Addr: addr(80)}, Full},
+		{Member{ID: 90, Addr: addr(10)}, Replaced}, // a restart at 10's address
+		{Member{ID: 30, Addr: addr(31)}, Moved},
 	} {
 		if got, _ := tb.Add(c.m); got != c.want {
 			t.Fatalf("Add(%v) = %v, want %v", c.m, got, c.want)
@@ -51,8 +51,8 @@ func TestSuccessorWrapsAroundTheRing(t *testing.T) {
 	if tb.Successor() != -1 {
 		t.Fatal("empty table has a successor")
 	}
-	tb.Add(Member{10, addr(10)})
-	tb.Add(Member{70, addr(70)})
+	tb.Add(Member{ID: 10, Addr: addr(10)})
+	tb.Add(Member{ID: 70, Addr: addr(70)})
 	if got := tb.At(tb.Successor()).ID; got != 70 {
 		t.Fatalf("successor of 50 = %d, want 70", got)
 	}
@@ -62,40 +62,27 @@ func TestSuccessorWrapsAroundTheRing(t *testing.T) {
 	}
 }
 
-func TestNextProbeVisitsEveryMemberOncePerCycle(t *testing.T) {
+func TestNextFreshOffersNewMembersEveryOtherCall(t *testing.T) {
 	tb := New(1, addr(1), 100)
 	for id := uint64(2); id <= 11; id++ {
-		tb.Add(Member{id, addr(uint16(id))})
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	// New members are probed early, every other round: 10 of the first 20.
-	early := map[uint64]int{}
-	for range 20 {
-		early[tb.At(tb.NextProbe(r)).ID]++
-	}
-	if len(early) != 10 {
-		t.Fatalf("the first 20 probes reached %d members, want all 10", len(early))
-	}
-	var order []uint64
-	for cycle := 0; cycle < 3; cycle++ {
-		seen := map[uint64]int{}
-		for k := range 10 {
-			id := tb.At(tb.NextProbe(r)).ID
-			seen[id]++
-			if cycle == 0 {
-				order = append(order, id)
-			} else if order[k] != id {
-				t.Fatalf("cycle %d probe %d = %d, want the same order as cycle 0 (%d)", cycle, k, id, order[k])
-			}
-		}
-		if len(seen) != 10 {
-			t.Fatalf("cycle %d probed %d distinct members, want 10: %v", cycle, len(seen), seen)
-		}
+		tb.Add(Member{ID: id, Addr: addr(uint16(id))})
 	}
 	tb.Remove(5)
-	for range 20 {
-		if tb.At(tb.NextProbe(r)).ID == 5 {
-			t.Fatal("probed a removed member")
+	var offered []uint64
+	for k := range 24 {
+		i := tb.NextFresh()
+		if k%2 == 1 {
+			if i >= 0 {
+				t.Fatalf("call %d offered %d: only every other call may", k, tb.At(i).ID)
+			}
+			continue
 		}
+		if i >= 0 {
+			offered = append(offered, tb.At(i).ID)
+		}
+	}
+	want := []uint64{2, 3, 4, 6, 7, 8, 9, 10, 11}
+	if fmt.Sprint(offered) != fmt.Sprint(want) {
+		t.Fatalf("offered %v, want %v (oldest first, each once, none removed)", offered, want)
 	}
 }

@@ -13,54 +13,62 @@ import "github.com/tickgossip/gossip/message"
 // an envelope that runs out of attempts removes its recipient.
 func (n *Node) StatusRound(fanout int) {
 	n.round++
-	for range fanout {
-		i := n.Members.NextProbe(n.Rand)
-		if i < 0 {
-			if n.Cfg.MemberSyncRounds > 0 && n.round%uint64(n.Cfg.MemberSyncRounds) == 0 {
-				n.Reconnect() // alone: try the lost members and the seeds
-			}
-			return
-		}
-		if n.Cfg.MemberSyncRounds > 0 && n.round%uint64(n.Cfg.MemberSyncRounds) == 0 {
-			n.memberSync(i)
-			n.Reconnect()
+	sync := n.Cfg.MemberSyncRounds > 0 && n.round%uint64(n.Cfg.MemberSyncRounds) == 0
+	targets := n.ProbeTargets(n.Scratch(), fanout)
+	if len(targets) == 0 && sync {
+		n.Reconnect() // alone: try the lost members and the seeds
+	}
+	for _, i := range targets {
+		if sync {
+			n.watch(i, n.memberSync(i))
 			continue
 		}
-		m, buf := n.Open()
-		w, err := message.NewStatusWriter(buf[:n.Cfg.MaxMessageSize], 0)
-		if !n.Commit(m, 0, err, message.TypeStatus) {
-			return
-		}
-		// The first record is always this node's own (its OwnSeq, 0 if it
-		// has sent nothing): that marks a round's Status, as opposed to an
-		// answer (see handler.Status). Then a window of consecutive other
-		// origins, wrapping around the end, so every Status of a long
-		// vector is full: a round's Status with room to spare is then the
-		// whole vector.
-		w.Add(n.Self.ID, n.OwnSeq)
-		v := n.Versions
-		if n.statusFrom >= v.Len() {
-			n.statusFrom = 0
-		}
-		j := n.statusFrom
-		for k := 0; k < v.Len(); k++ {
-			o := v.At((n.statusFrom + k) % v.Len())
-			if o.ID == n.Self.ID {
-				j = (n.statusFrom + k + 1) % v.Len()
-				continue
-			}
-			if !w.Add(o.ID, o.Contiguous) {
-				break
-			}
-			j = (n.statusFrom + k + 1) % v.Len()
-		}
-		n.statusFrom = j
-		n.Out.Commit(m, w.Finish(), message.TypeStatus)
-		mb := n.Members.At(i)
-		n.To(m, mb.Addr, mb.ID, n.Cfg.RetryAttempts)
-		n.Out.Close(m)
-		n.Stats.StatusSent++
+		n.watch(i, n.status(i))
 	}
+	if sync && len(targets) > 0 {
+		n.Reconnect()
+	}
+	n.KeepScratch(targets)
+}
+
+// status sends the member at index i this round's Status and returns its
+// envelope's seq.
+func (n *Node) status(i int) uint32 {
+	m, buf := n.Open()
+	w, err := message.NewStatusWriter(buf[:n.Cfg.MaxMessageSize], 0)
+	if !n.Commit(m, 0, err, message.TypeStatus) {
+		return 0
+	}
+	// The first record is always this node's own (its OwnSeq, 0 if it
+	// has sent nothing): that marks a round's Status, as opposed to an
+	// answer (see handler.Status). Then a window of consecutive other
+	// origins, wrapping around the end, so every Status of a long
+	// vector is full: a round's Status with room to spare is then the
+	// whole vector.
+	w.Add(n.Self.ID, n.OwnSeq)
+	v := n.Versions
+	if n.statusFrom >= v.Len() {
+		n.statusFrom = 0
+	}
+	j := n.statusFrom
+	for k := 0; k < v.Len(); k++ {
+		o := v.At((n.statusFrom + k) % v.Len())
+		if o.ID == n.Self.ID {
+			j = (n.statusFrom + k + 1) % v.Len()
+			continue
+		}
+		if !w.Add(o.ID, o.Contiguous) {
+			break
+		}
+		j = (n.statusFrom + k + 1) % v.Len()
+	}
+	n.statusFrom = j
+	n.Out.Commit(m, w.Finish(), message.TypeStatus)
+	mb := n.Members.At(i)
+	seq := n.ToSeq(m, mb.Addr, mb.ID, n.Cfg.RetryAttempts)
+	n.Out.Close(m)
+	n.Stats.StatusSent++
+	return seq
 }
 
 // memberSync sends the member at index i a MemberList slice of this
@@ -70,12 +78,15 @@ func (n *Node) StatusRound(fanout int) {
 // in front of the other this way. The slice is acknowledged like any
 // MemberList, so it probes for failure as the Status would have, and the
 // round costs the same two datagrams.
-func (n *Node) memberSync(i int) {
+func (n *Node) memberSync(i int) uint32 {
 	to := n.Members.At(i)
+	if to.Ext && to.Inc > 0 {
+		return n.digestSync(to)
+	}
 	m, buf := n.Open()
 	w, err := message.NewMemberListWriter(buf[:n.Cfg.MaxMessageSize], 0)
 	if !n.Commit(m, 0, err, message.TypeMemberList) {
-		return
+		return 0
 	}
 	k := (n.Cfg.MaxMessageSize - message.HeaderSize - 2) / n.Self.Len()
 	slice := n.Members.SyncSlice(n.News(), k)
@@ -86,7 +97,9 @@ func (n *Node) memberSync(i int) {
 	}
 	n.KeepNews(slice)
 	n.Out.Commit(m, w.Finish(), message.TypeMemberList)
-	n.To(m, to.Addr, to.ID, n.Cfg.RetryAttempts)
+	seq := n.ToSeq(m, to.Addr, to.ID, n.Cfg.RetryAttempts)
 	n.Out.Close(m)
 	n.Stats.MemberSyncs++
+	return seq
 }
+

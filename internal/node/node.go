@@ -20,6 +20,7 @@ import (
 
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/internal/datalog"
+	"github.com/tickgossip/gossip/internal/detector"
 	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/version"
 	"github.com/tickgossip/gossip/message"
@@ -46,6 +47,9 @@ type Config struct {
 	RepairBudget      int           // Data datagrams resent for one Status, at most
 	TombstonePeriod   time.Duration // how long a removed member stays removed against hearsay
 	MemberSyncRounds  int           // every this many rounds a MemberList slice replaces the Status; 0: never
+	TickInterval      time.Duration // the round: numbers rounds for the probe schedule
+	ProbeTimeout      time.Duration // also the retry interval of membership records, which must beat suspicions
+	IndirectProbes    int           // members asked to probe a target that did not answer
 }
 
 // MemberEvent is a change in the member table.
@@ -57,6 +61,7 @@ const (
 	MemberLeft
 	MemberFailed
 	MemberReplaced // another id took over the address (a restart)
+	MemberUpdated  // a known member's metadata or address changed
 )
 
 // Outcome reports what a handler wants the service to do beyond the queue.
@@ -80,14 +85,22 @@ type Node struct {
 	Versions *version.Vector
 	Log      *datalog.Log
 	Out      *envelope.Queue
+	Detector *detector.Detector
 	Logger   zerolog.Logger
 	Stats    Stats
+
+	// Inc is this node's incarnation, the version of its own record:
+	// raised to refute a suspicion, to publish new Meta, and to rejoin.
+	Inc uint32
+	// Meta is this node's metadata, owned by the node.
+	Meta []byte
 
 	// OnData receives each new payload once; payload aliases the receive
 	// buffer and is valid only during the call.
 	OnData func(origin uint64, seq uint32, payload []byte)
-	// OnMember receives every change in the member table.
-	OnMember func(ev MemberEvent, id uint64, addr netip.AddrPort)
+	// OnMember receives every change in the member table; m.Meta is the
+	// table's and must not be changed.
+	OnMember func(ev MemberEvent, m members.Member)
 
 	// Seeds are the addresses this node joined through, for Reconnect.
 	Seeds []netip.AddrPort
@@ -95,9 +108,16 @@ type Node struct {
 	// OwnSeq is the originSeq of the last payload this node originated.
 	OwnSeq     uint32
 	round      uint64 // gossip rounds run
+	lastSuspected time.Time // when a suspicion of this node last counted against its health
 	statusFrom int    // where the next rotating Status slice starts
 	idx        []int  // scratch recipient indices
 	news       []members.Member
+	recs       []message.Record // scratch: records that are news, gathered by a handler for one rumor
+	corr       []message.Record // scratch: corrections for the sender of the datagram being handled
+	verdicts   []message.Record // scratch: verdicts being told
+	one        []message.Record // scratch: a single record being sent
+	tombs      []members.Tomb   // scratch: burials being read
+	dbuf       []byte           // scratch: a Digest being built
 }
 
 // Scratch returns the node's reusable index slice, emptied.
@@ -125,6 +145,33 @@ func (n *Node) Commit(m envelope.Msg, size int, err error, t message.Type) bool 
 // To adds one recipient to an open message.
 func (n *Node) To(m envelope.Msg, to netip.AddrPort, id uint64, attempts int) {
 	n.Out.Add(m, to, id, attempts, n.Now)
+}
+
+// ToSeq adds one recipient to an open message and returns its
+// envelope's seq, which the recipient's answer will name (0 if the queue
+// refused it).
+func (n *Node) ToSeq(m envelope.Msg, to netip.AddrPort, id uint64, attempts int) uint32 {
+	seq, _ := n.Out.Add(m, to, id, attempts, n.Now)
+	return seq
+}
+
+// ToFast adds one recipient whose retries come every ProbeTimeout
+// rather than every RetryInterval: membership records, which must reach
+// their recipients well within a suspicion's timeout.
+func (n *Node) ToFast(m envelope.Msg, to netip.AddrPort, id uint64) {
+	n.Out.AddEvery(m, to, id, n.Cfg.RetryAttempts, n.Cfg.ProbeTimeout, n.Now)
+}
+
+// SelfRecord returns this node's own record.
+func (n *Node) SelfRecord() message.Record {
+	return message.Record{Kind: message.RecordAlive, ID: n.Self.ID, Inc: n.Inc, Addr: n.Self.Addr, Meta: n.Meta}
+}
+
+// Position returns this node's place among the members in id order: the
+// number of members with a smaller id.
+func (n *Node) Position() int {
+	i, _ := n.Members.Index(n.Self.ID)
+	return i
 }
 
 // ToMembers adds the members at the given table indices as recipients.

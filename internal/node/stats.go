@@ -22,6 +22,14 @@ type Stats struct {
 	MemberSyncs     uint64 // MemberList slices sent in place of a Status
 	Greetings       uint64 // Hellos to unknown senders (membership repair)
 	EncodeErrors    uint64
+
+	MembersUpdated    uint64 // a known member's metadata or address changed
+	Refutations       uint64 // verdicts of this node refuted by raising its incarnation
+	Suspected         uint64 // times this node learned it was suspected (at most once a round)
+	SuspicionsRefuted uint64 // suspicions of others this node held, ended by their refutation
+	Corrections       uint64 // stale records answered with the newer one
+	VerdictsTold      uint64 // removed members told why, so that a live one refutes
+	DigestRepairs     uint64 // Digests answered with records: the two views differed
 }
 
 // DropReason says why a datagram was dropped.
