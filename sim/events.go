@@ -7,10 +7,10 @@ import (
 
 type eventKind uint8
 
-// The order of the kinds is the order of events due at the same instant:
-// a timer runs after every datagram and wake-up due then, including those
-// they schedule for that instant, as a driver that ran the simulation up
-// to the instant and then acted would.
+// A timer runs after every datagram and wake-up due at its instant,
+// including those they schedule for that instant, as a driver that ran
+// the simulation up to the instant and then acted would: its seq has the
+// top bit set (timerSeq), so the queue orders by time and seq alone.
 const (
 	evDeliver eventKind = iota + 1
 	evWake
@@ -19,8 +19,8 @@ const (
 
 // event is a datagram arriving at a node, a node's wake-up, or a timer.
 type event struct {
-	at   int64 // virtual nanoseconds since the simulation began
-	seq  uint64
+	at   int64  // virtual nanoseconds since the simulation began
+	seq  uint64 // order among events due at the same time
 	kind eventKind
 	node int
 	gen  uint64  // evWake: valid only if it matches the node's wakeGen; evTimer: index in Sim.timers
@@ -34,9 +34,6 @@ func (q eventQueue) Less(i, j int) bool {
 	if q[i].at != q[j].at {
 		return q[i].at < q[j].at
 	}
-	if (q[i].kind == evTimer) != (q[j].kind == evTimer) {
-		return q[j].kind == evTimer
-	}
 	return q[i].seq < q[j].seq
 }
 func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
@@ -48,9 +45,15 @@ func (q *eventQueue) Pop() any {
 	return e
 }
 
+// timerSeq marks a timer's seq: after any datagram's or wake-up's.
+const timerSeq = 1 << 63
+
 func (s *Sim) schedule(e event) {
 	s.evSeq++
 	e.seq = s.evSeq
+	if e.kind == evTimer {
+		e.seq |= timerSeq
+	}
 	heap.Push(&s.events, e)
 }
 
