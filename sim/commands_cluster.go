@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tickgossip/gossip"
@@ -233,5 +232,3 @@ func (r *runner) posNodes(cmd, v string) ([]int, error) {
 	}
 	return idx, nil
 }
-
-func joinLines(lines []string) string { return strings.Join(lines, "\n") }

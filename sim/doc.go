@@ -226,8 +226,8 @@
 // While the simulation runs, pauses begin at random times (a Poisson
 // process), each of a random running node for D, at the rate that keeps
 // about P of the nodes paused at any moment: pauses fraction=5% for=2s.
-// off starts no more (those under way end on time) and prints how many
-// there were.
+// off starts no more (those under way end on time, even for a node a
+// pause command named meanwhile) and prints how many there were.
 //
 //	pick NAME [SEL] [count=N] [fraction=P] [from=SEL] [seed=N]
 //

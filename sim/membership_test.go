@@ -103,17 +103,17 @@ func TestTrackedTablesAgreeWithTheServices(t *testing.T) {
 	if s.mem.unknown != 0 || s.mem.resyncs != 0 {
 		t.Errorf("unknown kinds %d, resyncs %d: every change raised an event the tracker knows", s.mem.unknown, s.mem.resyncs)
 	}
-	var false_, crashed int
+	var falseRemovals, crashed int
 	for _, rm := range s.Removals() {
 		if rm.False() {
-			false_++
+			falseRemovals++
 		}
 		if rm.Node == 3 && !rm.Live && rm.Kind == gossip.MemberFailed {
 			crashed++
 		}
 	}
-	if crashed == 0 || false_ == 0 {
-		t.Errorf("removals: %d of the crashed node, %d false (the paused node, the partition): want both", crashed, false_)
+	if crashed == 0 || falseRemovals == 0 {
+		t.Errorf("removals: %d of the crashed node, %d false (the paused node, the partition): want both", crashed, falseRemovals)
 	}
 }
 
