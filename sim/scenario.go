@@ -97,14 +97,31 @@ func (f *failed) Error() string { return f.msg }
 
 func failf(format string, a ...any) error { return &failed{fmt.Sprintf(format, a...)} }
 
-// Run runs the scenario's steps in order on a new simulation each time
-// the script says new. A failed assertion is recorded in its step and the
-// run goes on; a step that cannot run stops it with a *CommandError, and
-// the Result holds the steps before it. The recorded outputs play no part
-// in a run: compare them with Result.Mismatches.
+// Check checks every step's command and arguments without running
+// anything, so that a typo near the end of a long scenario is found
+// before the rest runs. What depends on the simulation (a node index
+// past the cluster, a set not yet picked) is found when the step runs.
+func (sc *Scenario) Check() error {
+	for _, st := range sc.Steps {
+		if _, err := parseLine(st.Command, commandTable); err != nil {
+			return &CommandError{Scenario: sc.Name, Line: st.Line, Command: st.Command, Err: err}
+		}
+	}
+	return nil
+}
+
+// Run checks the scenario (Check), then runs its steps in order, on a
+// new simulation each time the script says new. A failed assertion is
+// recorded in its step and the run goes on; a step that cannot run stops
+// it with a *CommandError, and the Result holds the steps before it. The
+// recorded outputs play no part in a run: compare them with
+// Result.Mismatches.
 func (sc *Scenario) Run(opt RunOptions) (*Result, error) {
-	r := &runner{name: sc.Name, opt: opt}
 	res := &Result{}
+	if err := sc.Check(); err != nil {
+		return res, err
+	}
+	r := &runner{name: sc.Name, opt: opt}
 	for _, st := range sc.Steps {
 		out, err := r.exec(st.Command)
 		sr := StepResult{Step: st, Got: strings.TrimRight(out, "\n")}

@@ -22,8 +22,8 @@ func runText(t *testing.T, lines ...string) (*Result, error) {
 }
 
 // TestCommandErrorsNameLineCommandAndKey runs a small cluster, then one
-// bad line: the run stops there with an error naming the script, line,
-// command and what is wrong.
+// bad line: the run stops with an error naming the script, line, command
+// and what is wrong (before it starts, when the line alone shows it).
 func TestCommandErrorsNameLineCommandAndKey(t *testing.T) {
 	cases := []struct {
 		line string
@@ -68,20 +68,28 @@ func TestCommandErrorsNameLineCommandAndKey(t *testing.T) {
 		{"pauses fraction=0% for=1s", []string{"pauses: fraction=0% of 4 nodes pauses none"}},
 	}
 	for _, c := range cases {
-		res, err := runText(t, "new nodes=4", c.line)
+		_, err := runText(t, "new nodes=4", c.line)
 		var ce *CommandError
 		if !errors.As(err, &ce) {
 			t.Errorf("%s: error %v, want a *CommandError", c.line, err)
 			continue
 		}
-		if ce.Line != 4 || len(res.Steps) != 1 {
-			t.Errorf("%s: line %d, %d steps run, want line 4 and 1 step", c.line, ce.Line, len(res.Steps))
+		if ce.Line != 4 {
+			t.Errorf("%s: line %d, want line 4", c.line, ce.Line)
 		}
 		for _, w := range c.want {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s:\n  error %v\n  want it to contain %q", c.line, err, w)
 			}
 		}
+	}
+}
+
+func TestEveryLineIsCheckedBeforeAnyRuns(t *testing.T) {
+	res, err := runText(t, "new nodes=4", "join", "run 1h", "join evry=20ms")
+	var ce *CommandError
+	if !errors.As(err, &ce) || ce.Line != 10 || len(res.Steps) != 0 {
+		t.Errorf("error %v after %d steps, want line 10's before any step ran", err, len(res.Steps))
 	}
 }
 
