@@ -55,10 +55,14 @@ func TestFailedCheckSaysWhatAndWhoAndTheRunGoesOn(t *testing.T) {
 	if got := res.Steps[5].Got; !strings.HasPrefix(got, "FAIL: false-removals is 9") {
 		t.Errorf("the failed check printed %q, want FAIL: and the message", got)
 	}
-	// allow-removal excuses the paused node.
-	res, err = runText(t, append(pausedScript[:5:5], "allow-removal 3", "check false-removals == 0")...)
+	// allow-removal excuses the paused node; by= excuses what a node
+	// removes, not its own removal.
+	res, err = runText(t, append(pausedScript[:5:5], "allow-removal 3", "check false-removals == 0", "allow-removal none", "allow-removal by=3", "check false-removals == 9", "allow-removal by=0-2,4-9")...)
 	if err != nil || len(res.Failures()) != 0 {
-		t.Errorf("with allow-removal 3: %v %v", err, res.Failures())
+		t.Errorf("with allow-removal: %v %v", err, res.Failures())
+	}
+	if got := res.Steps[len(res.Steps)-1].Got; got != "removals by nodes 0-9 allowed" {
+		t.Errorf("allow-removal printed %q", got)
 	}
 }
 

@@ -74,7 +74,7 @@ var commandList = []*command{
 	{name: "removals", run: cmdRemovals, subs: []*command{
 		{name: "removals reset", run: cmdRemovalsReset},
 	}},
-	{name: "allow-removal", pos: "SEL|none", minPos: 1, maxPos: 1, run: cmdAllowRemoval},
+	{name: "allow-removal", pos: "[SEL|none]", maxPos: 1, run: cmdAllowRemoval, keys: []key{{name: "by", kind: argNodes}}},
 
 	// Keys and counters.
 	{name: "keys", pos: "[show]", maxPos: 1, run: cmdKeysShow, subs: []*command{

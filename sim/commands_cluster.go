@@ -23,7 +23,8 @@ func cmdNew(r *runner, a *args) (string, error) {
 	if r.opt.Seed != 0 {
 		seed = r.opt.Seed
 	}
-	r.modes, r.sets, r.allowed, r.window = map[int]sealMode{}, map[string][]int{}, map[int]bool{}, 0
+	r.modes, r.sets, r.window = map[int]sealMode{}, map[string][]int{}, 0
+	r.allowed, r.allowedBy = map[int]bool{}, map[int]bool{}
 	r.batch, r.trafficSent, r.pausesDone = 0, 0, 0
 	r.trafficGen++
 	r.pausesGen++

@@ -89,12 +89,15 @@ func (r *runner) windowRemovals() []Removal {
 	return all[lo:]
 }
 
+// isAllowed reports whether allow-removal excuses a removal.
+func (r *runner) isAllowed(rm Removal) bool { return r.allowed[rm.Node] || r.allowedBy[rm.By] }
+
 // falseRemovals returns the removals of live members since the window
-// began, other than of the nodes allow-removal named.
+// began, other than those allow-removal excuses.
 func (r *runner) falseRemovals() []Removal {
 	var out []Removal
 	for _, rm := range r.windowRemovals() {
-		if rm.False() && !r.allowed[rm.Node] {
+		if rm.False() && !r.isAllowed(rm) {
 			out = append(out, rm)
 		}
 	}
@@ -126,7 +129,7 @@ func cmdRemovals(r *runner, _ *args) (string, error) {
 		kinds[rm.Kind]++
 		if rm.False() {
 			live++
-			if r.allowed[rm.Node] {
+			if r.isAllowed(rm) {
 				allowed++
 			}
 		}
@@ -147,25 +150,55 @@ func cmdRemovalsReset(r *runner, _ *args) (string, error) {
 	return fmt.Sprintf("removals counted from %s", at(r.window)), nil
 }
 
-// allow-removal SEL: removals of these nodes are not false removals
-// (nodes the scenario makes lossy or pauses on purpose). none: forget.
+// allow-removal SEL [by=SEL]: removals of the nodes SEL, and removals
+// made by the nodes by=, are not false removals (the nodes a scenario
+// makes lossy or pauses on purpose). none: forget every allowance.
 func cmdAllowRemoval(r *runner, a *args) (string, error) {
-	if a.pos[0] == "none" {
+	by, hasBy := a.nodes("by")
+	switch {
+	case len(a.pos) == 1 && a.pos[0] == "none":
+		if hasBy {
+			return "", fmt.Errorf("allow-removal none forgets every allowance: no by=")
+		}
 		clear(r.allowed)
+		clear(r.allowedBy)
 		return "no removal allowed", nil
+	case len(a.pos) == 0 && !hasBy:
+		return "", fmt.Errorf("allow-removal: whose removals? SEL, by=SEL, or none")
 	}
-	idx, err := r.posNodes("allow-removal", a.pos[0])
-	if err != nil {
-		return "", err
-	}
-	for _, i := range idx {
-		r.allowed[i] = true
-	}
-	var all []int
-	for i := range r.s.Nodes() {
-		if r.allowed[i] {
-			all = append(all, i)
+	if len(a.pos) == 1 {
+		idx, err := r.posNodes("allow-removal", a.pos[0])
+		if err != nil {
+			return "", err
+		}
+		for _, i := range idx {
+			r.allowed[i] = true
 		}
 	}
-	return fmt.Sprintf("removals of %s allowed", nodesNoun(all)), nil
+	if hasBy {
+		idx, err := r.resolve(by)
+		if err != nil {
+			return "", fmt.Errorf("allow-removal: by=: %v", err)
+		}
+		for _, i := range idx {
+			r.allowedBy[i] = true
+		}
+	}
+	var of, from []int
+	for i := range r.s.Nodes() {
+		if r.allowed[i] {
+			of = append(of, i)
+		}
+		if r.allowedBy[i] {
+			from = append(from, i)
+		}
+	}
+	var parts []string
+	if len(of) > 0 {
+		parts = append(parts, "removals of "+nodesNoun(of))
+	}
+	if len(from) > 0 {
+		parts = append(parts, "removals by "+nodesNoun(from))
+	}
+	return strings.Join(parts, " and ") + " allowed", nil
 }

@@ -255,10 +255,12 @@
 // the first false ones. reset starts the count again, for removals, check
 // false-removals and check removals.
 //
-//	allow-removal SEL|none
+//	allow-removal [SEL|none] [by=SEL]
 //
 // The removals of these nodes are not false removals: the nodes a
-// scenario makes lossy or pauses for long on purpose. none forgets them.
+// scenario makes lossy or pauses for long on purpose. With by=, neither
+// are the removals these nodes make of others (a node that hears a fifth
+// of what is sent to it may accuse everyone). none forgets them all.
 //
 // # Keys and counters
 //
@@ -298,7 +300,7 @@
 //
 //   - false-removals: MemberFailed and MemberLeft events, at any node,
 //     about a member that was live then (up, paused or not), other than
-//     the nodes allow-removal names, since new or removals reset
+//     those allow-removal excuses, since new or removals reset
 //   - removals: every MemberFailed and MemberLeft event since then
 //   - incomplete: the live nodes that miss another live node in their
 //     table

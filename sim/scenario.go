@@ -154,11 +154,13 @@ type runner struct {
 	// a node (re)starts (keys roll).
 	modes map[int]sealMode
 	// sets are the node sets named with pick; allowed, the nodes whose
-	// removal is not a false one (allow-removal); window, when removals
-	// began to count (removals reset).
-	sets    map[string][]int
-	allowed map[int]bool
-	window  time.Duration
+	// removal is not a false one, and allowedBy, those whose removals of
+	// others are not (allow-removal); window, when removals began to
+	// count (removals reset).
+	sets      map[string][]int
+	allowed   map[int]bool
+	allowedBy map[int]bool
+	window    time.Duration
 	// The drivers: a timer whose generation no longer matches stops.
 	trafficGen, trafficSent int
 	pausesGen, pausesDone   int

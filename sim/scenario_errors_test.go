@@ -64,6 +64,8 @@ func TestCommandErrorsNameLineCommandAndKey(t *testing.T) {
 		{"keys frobnicate", []string{"keys frobnicate: want add, use, remove, roll or show"}},
 		{"keys roll key=k1", []string{"keys roll: step= missing"}},
 		{"stat", []string{"stat: want at least 1 positional argument(s)"}},
+		{"allow-removal", []string{"allow-removal: whose removals? SEL, by=SEL, or none"}},
+		{"allow-removal none by=1", []string{"no by="}},
 		{"traffic every=0s", []string{"traffic: every= must be more than 0"}},
 		{"pauses fraction=0% for=1s", []string{"pauses: fraction=0% of 4 nodes pauses none"}},
 	}
