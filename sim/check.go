@@ -221,10 +221,18 @@ func cmdCheckRemoved(r *runner, a *args) (string, error) {
 	}
 	if ok, _ := r.waitFor(deadline-now, true, gone); !ok {
 		var still []string
+		left := 0
 		for _, t := range ts {
 			if by := r.listers(t.ids); len(by) > 0 {
+				if len(still) == 3 {
+					left++
+					continue
+				}
 				still = append(still, fmt.Sprintf("node %d by %d of %d live nodes (%s)", t.n.Index, len(by), r.s.Live(), shortList(by, 10)))
 			}
+		}
+		if left > 0 {
+			still = append(still, fmt.Sprintf("and %d more nodes", left))
 		}
 		return "", failf("still listed %v after %s: %s", within, stoppedWord(ts[0]), strings.Join(still, "; "))
 	}
