@@ -70,6 +70,7 @@ type AssertionError struct {
 	Message  string // what did not hold, and the first offenders
 }
 
+// Error returns "script:line: command: message".
 func (e *AssertionError) Error() string {
 	return fmt.Sprintf("%s:%d: %s: %s", e.Scenario, e.Line, e.Command, e.Message)
 }
@@ -84,10 +85,12 @@ type CommandError struct {
 	Err      error
 }
 
+// Error returns "script:line: command: what is wrong".
 func (e *CommandError) Error() string {
 	return fmt.Sprintf("%s:%d: %s: %v", e.Scenario, e.Line, e.Command, e.Err)
 }
 
+// Unwrap returns the underlying error (a gossip error, say, for errors.Is).
 func (e *CommandError) Unwrap() error { return e.Err }
 
 // failed is what an assertion command returns when it does not hold.
