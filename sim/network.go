@@ -71,8 +71,9 @@ func (s *Sim) send(from *Node, to netip.AddrPort, b []byte) {
 		copies = 2
 		s.net.Duplicated++
 	}
+	loss := s.lossOf(from.Index, dst.Index)
 	for range copies {
-		if s.opt.Loss > 0 && s.rng.Float64() < s.opt.Loss {
+		if loss >= 1 || (loss > 0 && s.rng.Float64() < loss) {
 			s.net.Lost++
 			continue
 		}

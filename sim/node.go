@@ -31,6 +31,7 @@ type Node struct {
 	ep      *endpoint
 	wakeGen uint64
 	paused  bool
+	stopped int64 // virtual time of the last Crash, Leave or Pause
 }
 
 func (n *Node) start() error {
@@ -48,11 +49,21 @@ func (n *Node) start() error {
 	if s.opt.Config != nil {
 		s.opt.Config(n.Index, &cfg)
 	}
+	if s.mem.on {
+		own := cfg.OnMember
+		cfg.OnMember = func(ev gossip.MemberEvent) {
+			s.mem.event(s, n, ev)
+			if own != nil {
+				own(ev)
+			}
+		}
+	}
 	svc, err := gossip.New(cfg)
 	if err != nil {
 		return fmt.Errorf("sim: node %d: %w", n.Index, err)
 	}
 	n.Svc, n.Up, n.paused = svc, true, false
+	s.mem.started(n)
 	n.wake(0)
 	return nil
 }
@@ -112,6 +123,8 @@ func (n *Node) Leave() error {
 }
 
 func (n *Node) down() {
+	n.sim.mem.stopped(n.Index)
+	n.stopped = n.sim.now
 	n.PastIDs = append(n.PastIDs, n.Svc.ID())
 	n.PastStats = append(n.PastStats, n.Svc.Stats())
 	n.Svc.Close()
@@ -143,8 +156,9 @@ func (n *Node) Restart(seeds ...*Node) error {
 // until Resume. Its members remove it as failed if it stays paused long
 // enough, while it still lists them.
 func (n *Node) Pause() {
-	if n.Up {
+	if n.Up && !n.paused {
 		n.paused = true
+		n.stopped = n.sim.now
 		n.wakeGen++
 	}
 }
@@ -159,6 +173,24 @@ func (n *Node) Resume() {
 
 // Paused reports whether the node is paused.
 func (n *Node) Paused() bool { return n.paused }
+
+// StoppedAt returns the virtual time at which the node crashed, left or
+// was paused, and false if it is running.
+func (n *Node) StoppedAt() (time.Duration, bool) {
+	if n.Up && !n.paused {
+		return 0, false
+	}
+	return time.Duration(n.stopped), true
+}
+
+// IDs returns every id the node has had, the running service's last.
+func (n *Node) IDs() []gossip.NodeID {
+	ids := slices.Clone(n.PastIDs)
+	if n.Up {
+		ids = append(ids, n.Svc.ID())
+	}
+	return ids
+}
 
 // deliver hands a datagram to the node and runs it; a packet the node
 // cannot take is returned for reuse.

@@ -1,0 +1,250 @@
+package sim
+
+import (
+	"math/bits"
+	"time"
+
+	"github.com/tickgossip/gossip"
+)
+
+// Removal is one member removed from one node's table, as its OnMember
+// event said (see Options.TrackMembers).
+type Removal struct {
+	At time.Duration // virtual time
+	By int           // index of the node whose table it left
+	ID gossip.NodeID // the member removed
+	// Node is the index of the node the id belongs to (-1: an id the
+	// simulation never started).
+	Node int
+	Kind gossip.MemberEventKind // MemberFailed, MemberLeft or MemberReplaced
+	// Live says the member's service was running at that moment (up,
+	// possibly paused): a failure detector's false positive when Kind is
+	// MemberFailed, and a bug when it is MemberLeft.
+	Live bool
+}
+
+// False reports whether the removal took out a live member as failed or
+// departed.
+func (r Removal) False() bool {
+	return r.Live && (r.Kind == gossip.MemberFailed || r.Kind == gossip.MemberLeft)
+}
+
+// memberTracker numbers every service the simulation starts (its slot)
+// and, when on, keeps each node's member table as a bitset of slots,
+// with the counts the scenario checks ask for after every event kept up
+// to date as the events arrive, so asking costs nothing.
+type memberTracker struct {
+	on       bool
+	slotOf   map[gossip.NodeID]int
+	slotNode []int // slot: node index
+	cur      []int // node index: its running service's slot, -1 when down
+	live     int   // nodes up
+
+	tables  [][]uint64 // node index: bitset of the slots its table lists
+	sizes   []int      // node index: members in tables[i]
+	listers []int      // slot: live nodes listing it
+	pairs   int        // (live node, live member) listings
+	// dirty lists the nodes whose table size disagreed with the
+	// service's after an event: an event kind this tracker does not know
+	// (a newer library), or a change that raised none. Queries resync
+	// them from GossipService.Members first.
+	dirty    []int
+	isDirty  []bool
+	removals []Removal
+	unknown  uint64 // events of kinds the tracker ignores
+	resyncs  uint64
+}
+
+func (t *memberTracker) init(on bool) {
+	t.on = on
+	t.slotOf = make(map[gossip.NodeID]int)
+}
+
+// isLive reports whether slot is a node's running service.
+func (t *memberTracker) isLive(slot int) bool { return t.cur[t.slotNode[slot]] == slot }
+
+// started registers node n's new service.
+func (t *memberTracker) started(n *Node) {
+	slot := len(t.slotNode)
+	t.slotOf[n.Svc.ID()] = slot
+	t.slotNode = append(t.slotNode, n.Index)
+	for len(t.cur) <= n.Index {
+		t.cur = append(t.cur, -1)
+		t.tables = append(t.tables, nil)
+		t.sizes = append(t.sizes, 0)
+		t.isDirty = append(t.isDirty, false)
+	}
+	t.cur[n.Index] = slot
+	t.live++
+	if t.on {
+		t.listers = append(t.listers, 0)
+	}
+}
+
+// stopped forgets node i's table: a stopped service lists no one, and is
+// no longer a live member of anyone's.
+func (t *memberTracker) stopped(i int) {
+	slot := t.cur[i]
+	if slot < 0 {
+		return
+	}
+	if t.on {
+		t.clear(i)
+		t.pairs -= t.listers[slot]
+	}
+	t.cur[i] = -1
+	t.live--
+}
+
+func (t *memberTracker) clear(i int) {
+	for w, word := range t.tables[i] {
+		for word != 0 {
+			slot := w*64 + bits.TrailingZeros64(word)
+			word &= word - 1
+			t.listers[slot]--
+			if t.isLive(slot) {
+				t.pairs--
+			}
+		}
+		t.tables[i][w] = 0
+	}
+	t.sizes[i] = 0
+}
+
+func (t *memberTracker) has(i, slot int) bool {
+	w := slot / 64
+	return w < len(t.tables[i]) && t.tables[i][w]&(1<<(slot%64)) != 0
+}
+
+func (t *memberTracker) add(i, slot int) {
+	w := slot / 64
+	for len(t.tables[i]) <= w {
+		t.tables[i] = append(t.tables[i], 0)
+	}
+	if t.tables[i][w]&(1<<(slot%64)) != 0 {
+		return
+	}
+	t.tables[i][w] |= 1 << (slot % 64)
+	t.sizes[i]++
+	t.listers[slot]++
+	if t.isLive(slot) {
+		t.pairs++
+	}
+}
+
+func (t *memberTracker) remove(i, slot int) bool {
+	if !t.has(i, slot) {
+		return false
+	}
+	t.tables[i][slot/64] &^= 1 << (slot % 64)
+	t.sizes[i]--
+	t.listers[slot]--
+	if t.isLive(slot) {
+		t.pairs--
+	}
+	return true
+}
+
+// event applies node n's OnMember event.
+func (t *memberTracker) event(s *Sim, n *Node, ev gossip.MemberEvent) {
+	i := n.Index
+	slot, known := t.slotOf[ev.Member.ID]
+	switch ev.Kind {
+	case gossip.MemberJoined:
+		if known {
+			t.add(i, slot)
+		}
+	case gossip.MemberFailed, gossip.MemberLeft, gossip.MemberReplaced:
+		r := Removal{At: s.Elapsed(), By: i, ID: ev.Member.ID, Node: -1, Kind: ev.Kind}
+		if known {
+			t.remove(i, slot)
+			r.Node, r.Live = t.slotNode[slot], t.isLive(slot)
+		}
+		t.removals = append(t.removals, r)
+	default:
+		// A kind added after this tracker was written (an update, a
+		// suspicion): the table is compared with the service's below.
+		t.unknown++
+	}
+	if n.Svc != nil && t.sizes[i] != n.Svc.NumMembers() && !t.isDirty[i] {
+		t.isDirty[i] = true
+		t.dirty = append(t.dirty, i)
+	}
+}
+
+// sync rebuilds the tables of the nodes marked dirty whose size still
+// disagrees with their service's, from GossipService.Members (which
+// allocates, hence only then). It runs outside the services' calls.
+func (t *memberTracker) sync(s *Sim) {
+	for _, i := range t.dirty {
+		t.isDirty[i] = false
+		n := s.nodes[i]
+		if !n.Up || t.sizes[i] == n.Svc.NumMembers() {
+			continue
+		}
+		t.resyncs++
+		t.clear(i)
+		for _, m := range n.Svc.Members() {
+			if slot, ok := t.slotOf[m.ID]; ok {
+				t.add(i, slot)
+			}
+		}
+	}
+	t.dirty = t.dirty[:0]
+}
+
+// Tracking reports whether the simulation keeps the member tables
+// (Options.TrackMembers).
+func (s *Sim) Tracking() bool { return s.mem.on }
+
+func (s *Sim) mustTrack() {
+	if !s.mem.on {
+		panic("sim: member tables are not tracked: set Options.TrackMembers")
+	}
+	s.mem.sync(s)
+}
+
+// Lists reports whether node i's table lists id. It panics unless
+// Options.TrackMembers is set, as do ListedBy, LiveListings and Removals.
+func (s *Sim) Lists(i int, id gossip.NodeID) bool {
+	s.mustTrack()
+	slot, ok := s.mem.slotOf[id]
+	return ok && i < len(s.mem.tables) && s.mem.has(i, slot)
+}
+
+// ListedBy returns how many live nodes (up, paused or not) list id.
+func (s *Sim) ListedBy(id gossip.NodeID) int {
+	s.mustTrack()
+	if slot, ok := s.mem.slotOf[id]; ok {
+		return s.mem.listers[slot]
+	}
+	return 0
+}
+
+// LiveListings returns how many (live node, other live node) pairs have
+// the second in the first's table, and how many pairs there are: equal
+// when every live node knows every other.
+func (s *Sim) LiveListings() (have, want int) {
+	s.mustTrack()
+	return s.mem.pairs, s.mem.live * (s.mem.live - 1)
+}
+
+// Removals returns every removal from a member table since the
+// simulation began, in time order. The slice is the simulation's own:
+// do not change it.
+func (s *Sim) Removals() []Removal {
+	s.mustTrack()
+	return s.mem.removals
+}
+
+// NodeOf returns the node id belongs to (its current service or an
+// earlier one), or nil for an id the simulation never started.
+func (s *Sim) NodeOf(id gossip.NodeID) *Node {
+	if slot, ok := s.mem.slotOf[id]; ok {
+		return s.nodes[s.mem.slotNode[slot]]
+	}
+	return nil
+}
+
+// Live returns how many nodes are up (paused ones included).
+func (s *Sim) Live() int { return s.mem.live }
