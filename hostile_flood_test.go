@@ -242,7 +242,7 @@ func TestUnsolicitedWelcomeIsIgnored(t *testing.T) {
 		if from == addrOf(a) && h.Type == message.TypeData {
 			data[to] = append(data[to], h.Seq)
 		}
-		if joiner != nil && from == addrOf(joiner) && h.Type == message.TypeHello {
+		if joiner != nil && from == addrOf(joiner) && h.Type == message.TypeJoin {
 			hellos = append(hellos, h.Seq)
 			return true // the seed never hears it, for now
 		}
@@ -292,12 +292,12 @@ func TestUnsolicitedWelcomeIsIgnored(t *testing.T) {
 	}
 	joiner.svc.Send()
 	if len(hellos) != 1 {
-		t.Fatalf("joiner sent %d Hellos", len(hellos))
+		t.Fatalf("joiner sent %d Joins", len(hellos))
 	}
 	stranger := memnet.Addr(9002)
 	welcome(joiner, stranger, hellos[0], message.Member{ID: 99, Addr: stranger})
 	welcome(joiner, addrOf(b), hellos[0], bm)                                                        // a member, but not the seed
-	welcome(joiner, addrOf(a), hellos[0]+1, message.Member{ID: uint64(a.svc.ID()), Addr: addrOf(a)}) // the seed, wrong seq
+	welcome(joiner, addrOf(a), hellos[0]+1000, message.Member{ID: uint64(a.svc.ID()), Addr: addrOf(a)}) // the seed, wrong seq
 	if joiner.svc.State() != gossip.Joining {
 		t.Fatalf("joiner is %v", joiner.svc.State())
 	}
@@ -423,9 +423,10 @@ func TestDuplicateAndReplayedDataIsDeliveredOnce(t *testing.T) {
 }
 
 // TestAckNamingAHelloDoesNotStrandTheJoiner: only a Welcome answers a
-// Hello. An Ack naming the Hello's seq, from the seed's address (a
-// spoofed source, or a confused seed), must not cancel it: the joiner
-// would wait for a Welcome no retry asks for, JOINING for ever.
+// join request (a Join, then a Hello). An Ack naming the Join's seq, from
+// the seed's address (a spoofed source, or a confused seed), must not
+// cancel it: the joiner would wait for a Welcome no retry asks for,
+// JOINING for ever.
 func TestAckNamingAHelloDoesNotStrandTheJoiner(t *testing.T) {
 	c := startCluster(t, 3, nil)
 	seed := c.nodes[0]
@@ -433,7 +434,7 @@ func TestAckNamingAHelloDoesNotStrandTheJoiner(t *testing.T) {
 	var hellos []uint32
 	c.net.Filter = func(from, to netip.AddrPort, b []byte) bool {
 		h, _, err := message.ParseHeader(b)
-		if err == nil && from == addrOf(joiner) && h.Type == message.TypeHello {
+		if err == nil && from == addrOf(joiner) && h.Type == message.TypeJoin {
 			hellos = append(hellos, h.Seq)
 			return len(hellos) == 1 // the first attempt is lost
 		}

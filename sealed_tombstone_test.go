@@ -190,12 +190,12 @@ func replayRemoved(t *testing.T, c *cluster, rec *recorder, live []*tnode, gone 
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h, _, err := message.ParseHeader(pt); err == nil && h.Type == message.TypeHello {
+		if h, _, err := message.ParseHeader(pt); err == nil && (h.Type == message.TypeHello || h.Type == message.TypeJoin) {
 			hellos++
 		}
 	}
 	if hellos == 0 || len(mine) < 20 {
-		t.Fatalf("%d datagrams of the removed member recorded, %d Hellos", len(mine), hellos)
+		t.Fatalf("%d datagrams of the removed member recorded, %d Joins and Hellos", len(mine), hellos)
 	}
 	added := map[*tnode]uint64{}
 	for _, n := range live {

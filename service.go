@@ -270,6 +270,7 @@ func (s *GossipService) Receive() (int, error) {
 		size, from, err := s.tr.ReadFrom(s.rbuf)
 		if err != nil {
 			if errors.Is(err, transport.ErrWouldBlock) {
+				s.n.FlushRumors()
 				return handled, nil
 			}
 			if errors.Is(err, transport.ErrClosed) {
@@ -287,6 +288,7 @@ func (s *GossipService) Receive() (int, error) {
 		}
 		s.apply(handler.Dispatch(&s.n, envelope.In{From: from, Bytes: s.rbuf[:size]}))
 	}
+	s.n.FlushRumors()
 	return handled, nil
 }
 
@@ -344,6 +346,7 @@ func (s *GossipService) Tick() time.Duration {
 	if due, ok := s.n.Out.Next(); ok {
 		wait = min(wait, max(0, due.Sub(now)))
 	}
+	s.n.FlushRumors()
 	if due, ok := s.n.Detector.Next(); ok && s.state == Connected {
 		wait = min(wait, max(0, due.Sub(now)))
 	}

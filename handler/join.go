@@ -45,7 +45,7 @@ func Join(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outc
 	}
 	welcome(n, in, h.Seq, r.ID)
 	if news {
-		n.SpreadRecords(append(n.NewsRecords(), r), -1)
+		n.QueueRumor(r, 0)
 	}
 	return node.NoChange
 }

@@ -70,11 +70,11 @@ func introduce(n *node.Node, news []members.Member) {
 		cover = n.Cfg.JoinListDatagrams * (message.MaxRecordLen(n.Cfg.MaxMessageSize) / self.Len())
 	}
 	// A node's rank is only an estimate (its table may lack a few smaller
-	// ids, the seed's may hold more): a node in the upper half of what the
-	// seed's answer holds introduces itself too. The margin costs a few
-	// datagrams per join; a node that wrongly believes it was listed would
-	// stay unknown to the newcomer until anti-entropy finds it.
-	margin = cover / 2
+	// ids, the seed's may hold more): a node in the last quarter of what
+	// the seed's answer holds introduces itself too. The margin costs a few
+	// datagrams per join; a node that wrongly believes it was listed stays
+	// unknown to the newcomer until a digest finds it.
+	margin = max(8, cover/4)
 	if n.Members.Len() <= cover-margin {
 		return
 	}

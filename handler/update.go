@@ -56,8 +56,9 @@ func Update(n *node.Node, in envelope.In, h message.Header, body []byte) node.Ou
 	// address, and the Ack must survive it.
 	n.Ack(in.From, h.Seq)
 	n.FlushCorrections(in.From)
-	if len(news) > 0 {
-		n.SpreadRecords(news, n.MemberIndex(in.From))
+	sender := n.IDAt(in.From)
+	for _, r := range news {
+		n.QueueRumor(r, sender)
 	}
 	if len(learned) > 0 {
 		introduce(n, learned)

@@ -164,11 +164,7 @@ func (n *Node) Greet(to netip.AddrPort) {
 		n.TellVerdict(tb, to)
 		return
 	}
-	if n.Out.Pending(message.TypeHello) >= MaxGreetings || n.Out.PendingTo(to, message.TypeHello) {
-		return
-	}
-	n.JoinVia(to) // a Join too: a node that speaks the extensions answers it with its record
-	n.Stats.Greetings++
+	n.reach(to) // a Join: a node that speaks the extensions answers it with its record
 }
 
 // Hello queues a Hello to addr, retried RetryAttempts times.
@@ -207,7 +203,7 @@ func (n *Node) sendJoin(to netip.AddrPort) {
 	j := message.Join{Record: n.SelfRecord()}
 	size, err := j.Encode(buf, 0)
 	if n.Commit(out, size, err, message.TypeJoin) {
-		n.To(out, to, n.idAt(to), n.Cfg.RetryAttempts)
+		n.To(out, to, n.IDAt(to), n.Cfg.RetryAttempts)
 		n.Out.Close(out)
 	}
 }
@@ -231,23 +227,39 @@ func (n *Node) SpeaksExtensions(i int) {
 
 // Reconnect tries to reach again a node this one may have lost wrongly:
 // a member removed within TombstonePeriod (a partition, or a slow node,
-// looks like a crash), or, when this node knows no member at all, the
-// seeds it joined through. It greets one such address (see Greet, whose
-// bounds apply). A node that is really gone costs a few unanswered
-// Hellos; a live one answers with a Welcome, and the two know each other
-// again at once. Run every MemberSyncRounds rounds.
+// looks like a crash), and a seed it joined through that it does not
+// count as a member now. It greets one of each (see Greet, whose bounds
+// apply). A node that is really gone costs a few unanswered datagrams; a
+// live one answers, and the two know each other again at once. The seeds
+// are what brings the two sides of a partition back together once it
+// outlasted the tombstones (with failures found in seconds, a long
+// partition leaves each side with no trace of the other): they are the
+// addresses every node knows. Run every MemberSyncRounds rounds.
 func (n *Node) Reconnect() {
 	if addr, ok := n.Members.BuriedAddr(n.Rand, n.Now); ok {
-		if n.Out.Pending(message.TypeHello) < MaxGreetings && !n.Out.PendingTo(addr, message.TypeHello) {
-			n.Hello(addr)
-			n.Stats.Greetings++
+		n.reach(addr)
+	}
+	if len(n.Seeds) > 0 {
+		start := n.Rand.IntN(len(n.Seeds))
+		for k := range n.Seeds {
+			a := n.Seeds[(start+k)%len(n.Seeds)]
+			if _, member := n.Members.ByAddr(a); !member && a != n.Self.Addr {
+				n.reach(a)
+				break
+			}
 		}
 	}
-	if n.Members.Len() == 0 {
-		for _, a := range n.Seeds {
-			n.Greet(a)
-		}
+}
+
+// reach greets addr with a Join (and its fallback Hello), within Greet's
+// bounds.
+func (n *Node) reach(addr netip.AddrPort) {
+	if n.Out.Pending(message.TypeHello)+n.Out.Pending(message.TypeJoin) >= 2*MaxGreetings ||
+		n.Out.PendingTo(addr, message.TypeHello) || n.Out.PendingTo(addr, message.TypeJoin) {
+		return
 	}
+	n.JoinVia(addr)
+	n.Stats.Greetings++
 }
 
 // AnnounceMember passes one member just learned on as news, excluding
@@ -255,7 +267,11 @@ func (n *Node) Reconnect() {
 // base-format member list if its incarnation is unknown.
 func (n *Node) AnnounceMember(m members.Member, exclude int) {
 	if m.Inc > 0 {
-		n.SpreadRecords(append(n.one[:0], message.Record{Kind: message.RecordAlive, ID: m.ID, Inc: m.Inc, Addr: m.Addr, Meta: m.Meta}), exclude)
+		ex := uint64(0)
+		if exclude >= 0 {
+			ex = n.Members.At(exclude).ID
+		}
+		n.QueueRumor(message.Record{Kind: message.RecordAlive, ID: m.ID, Inc: m.Inc, Addr: m.Addr, Meta: m.Meta}, ex)
 		return
 	}
 	news := append(n.News(), m)

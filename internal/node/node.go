@@ -118,6 +118,7 @@ type Node struct {
 	one        []message.Record // scratch: a single record being sent
 	tombs      []members.Tomb   // scratch: burials being read
 	dbuf       []byte           // scratch: a Digest being built
+	pending    rumors           // news gathered for the next rumor
 }
 
 // Scratch returns the node's reusable index slice, emptied.

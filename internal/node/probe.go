@@ -240,7 +240,7 @@ func (n *Node) declare(a detector.Action) {
 		return
 	}
 	r := message.Record{Kind: message.RecordFailed, ID: m.ID, Inc: a.Inc, From: n.Self.ID}
-	n.SpreadRecords(append(n.one[:0], r), -1)
+	n.QueueRumor(r, 0)
 	n.tell(m.Addr, r)
 	n.Logger.Info().Stringer("member", hexID(m.ID)).Stringer("addr", addrText(m.Addr)).Msg("member declared failed")
 }
@@ -252,7 +252,7 @@ func (n *Node) ProbeResult(requester netip.AddrPort, requestSeq uint32, target u
 	pr := message.ProbeResult{RequestSeq: requestSeq, Target: target, Reached: reached}
 	size, err := pr.Encode(buf, 0)
 	if n.Commit(out, size, err, message.TypeProbeResult) {
-		n.To(out, requester, n.idAt(requester), 1)
+		n.To(out, requester, n.IDAt(requester), 1)
 		n.Out.Close(out)
 	}
 }

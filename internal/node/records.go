@@ -119,14 +119,17 @@ func (n *Node) Refute(accuser uint64, from netip.AddrPort) {
 	n.Stats.Refutations++
 	n.Detector.Refuted()
 	self := n.SelfRecord()
-	n.SpreadRecords(append(n.one[:0], self), -1)
+	n.QueueRumor(self, 0)
+	// Directly too, as news to pass on: the declarer and whoever told
+	// this node may sit where this node's own rumor does not reach (the
+	// other side of a healed partition, which removed it).
 	if from.IsValid() {
-		n.tell(from, self)
+		n.sendRecords(append(n.one[:0], self), from, n.IDAt(from), true)
 	}
 	if addr, ok := n.addrOf(accuser); ok && addr != from {
-		n.tell(addr, self)
+		n.sendRecords(append(n.one[:0], self), addr, n.IDAt(addr), true)
 	}
-	n.Logger.Info().Uint32("incarnation", n.Inc).Stringer("accuser", hexID(accuser)).Msg("refuted a suspicion of this node")
+	n.Logger.Info().Uint32("incarnation", n.Inc).Stringer("accuser", hexID(accuser)).Msg("refuted a verdict of this node")
 }
 
 // addrOf returns where id is, or was before it was removed.
@@ -252,7 +255,7 @@ func (n *Node) correct(m members.Member) {
 // datagram to its sender, in one state Update.
 func (n *Node) FlushCorrections(to netip.AddrPort) {
 	if len(n.corr) > 0 {
-		n.sendRecords(n.corr, to, n.idAt(to), false)
+		n.sendRecords(n.corr, to, n.IDAt(to), false)
 	}
 	n.corr = n.corr[:0]
 }
@@ -306,11 +309,11 @@ func (n *Node) verdictRecord(tb members.Tomb) (message.Record, bool) {
 
 // tell sends one record directly to addr, in a state Update.
 func (n *Node) tell(addr netip.AddrPort, r message.Record) {
-	n.sendRecords(append(n.one[:0], r), addr, n.idAt(addr), false)
+	n.sendRecords(append(n.one[:0], r), addr, n.IDAt(addr), false)
 }
 
-// idAt returns the id of the member at addr, or 0.
-func (n *Node) idAt(addr netip.AddrPort) uint64 {
+// IDAt returns the id of the member at addr, or 0.
+func (n *Node) IDAt(addr netip.AddrPort) uint64 {
 	if m, ok := n.Members.ByAddr(addr); ok {
 		return m.ID
 	}
@@ -324,17 +327,18 @@ func (n *Node) NewsRecords() []message.Record { return n.recs[:0] }
 func (n *Node) KeepNewsRecords(s []message.Record) { n.recs = s[:0] }
 
 // SpreadRecords passes records on as news with the Rumor spread (the ring
-// successor and RumorFactor-1 random members, none of them exclude nor
-// the subject of an Alive record). Members that speak the extensions get
+// successor and RumorFactor-1 random members, none of the table indices
+// in exclude nor the subject of an Alive record); handlers gather news
+// with QueueRumor instead, which batches it. Members that speak the extensions get
 // an Update; the others, a MemberList of the Alive records' members, the
 // part of the news the base format can carry. Retries come every
 // ProbeTimeout: a refutation must beat the suspicion it refutes.
-func (n *Node) SpreadRecords(recs []message.Record, exclude int) {
+func (n *Node) SpreadRecords(recs []message.Record, exclude []int) {
 	if len(recs) == 0 {
 		return
 	}
 	var ex [maxExclude]int
-	exc := append(ex[:0], exclude)
+	exc := append(ex[:0], exclude...)
 	for _, r := range recs {
 		if len(exc) == maxExclude {
 			break
@@ -468,7 +472,9 @@ func (n *Node) SendRecordsTo(recs []message.Record, to netip.AddrPort, toID uint
 	n.sendRecords(recs, to, toID, false)
 }
 
-// AnnounceSelf spreads this node's own record by rumor: new metadata.
+// AnnounceSelf spreads this node's own record by rumor at once: new
+// metadata.
 func (n *Node) AnnounceSelf() {
-	n.SpreadRecords(append(n.one[:0], n.SelfRecord()), -1)
+	n.QueueRumor(n.SelfRecord(), 0)
+	n.FlushRumors()
 }
