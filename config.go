@@ -181,7 +181,8 @@ type Config struct {
 	// its indirect probes bring fewer answers back than were asked for
 	// (the lost answers point at this node), when it has to refute a
 	// suspicion of itself, and when its loop stalls (Tick called more than
-	// two TickIntervals late: a paused or starved process); it falls with
+	// ProbeTimeout/2 after the wait it returned: a paused or starved
+	// process, whose pending deadlines then move past the stall); it falls with
 	// each answered probe. Probe and suspicion timeouts are multiplied by
 	// 1 + score, so a node that is itself slow waits longer before
 	// accusing others. Default 7 (timeouts up to 8 times as long); 0 turns

@@ -296,7 +296,7 @@ func TestUnsolicitedWelcomeIsIgnored(t *testing.T) {
 	}
 	stranger := memnet.Addr(9002)
 	welcome(joiner, stranger, hellos[0], message.Member{ID: 99, Addr: stranger})
-	welcome(joiner, addrOf(b), hellos[0], bm)                                                        // a member, but not the seed
+	welcome(joiner, addrOf(b), hellos[0], bm)                                                           // a member, but not the seed
 	welcome(joiner, addrOf(a), hellos[0]+1000, message.Member{ID: uint64(a.svc.ID()), Addr: addrOf(a)}) // the seed, wrong seq
 	if joiner.svc.State() != gossip.Joining {
 		t.Fatalf("joiner is %v", joiner.svc.State())

@@ -359,7 +359,6 @@ func (s *GossipService) expired(e envelope.Out) { s.apply(handler.Expired(&s.n, 
 func (s *GossipService) apply(o node.Outcome) {
 	switch o {
 	case node.Joined:
-		s.n.Members.ClearFresh()
 		_ = s.transition(Connected)
 	case node.JoinFailed:
 		s.err = ErrJoinFailed

@@ -83,7 +83,7 @@ type DetectorStats struct {
 	Refutations        uint64 // verdicts of this node's failure or departure that it refuted
 	Corrections        uint64 // stale records answered with the newer one
 	VerdictsTold       uint64 // removed members told their verdict, so a live one can refute it
-	Stalls             uint64 // Ticks that came more than two TickIntervals late (a paused or starved loop)
+	Stalls             uint64 // Ticks that came well after a detector deadline (a paused or starved loop)
 	Suspects           int    // members suspected right now
 	Health             int    // local health score now: 0 healthy, up to Config.LocalHealthMax
 	Incarnation        uint32 // this node's incarnation now

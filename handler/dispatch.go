@@ -18,9 +18,11 @@ func Dispatch(n *node.Node, in envelope.In) node.Outcome {
 		return node.NoChange
 	}
 	// Any datagram from a suspect shows it is alive, as far as this node
-	// can tell: the suspicion ends here (a lost Ack or two must not add
-	// up to a verdict).
-	n.Detector.HeardFrom(in.From)
+	// can tell: the suspicion ends here, and at the other observers (a
+	// lost Ack or two must not add up to a verdict).
+	if target, inc, accuser, ok := n.Detector.HeardFrom(in.From); ok {
+		n.Vouch(target, inc, accuser)
+	}
 	switch n.Phase {
 	case node.Connected:
 	case node.Joining:

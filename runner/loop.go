@@ -279,7 +279,9 @@ func (r *Runner) shutdown(ctx context.Context, cause error) error {
 	return err
 }
 
-// flush sends the Leaves until none is left, waiting for the socket to be
+// flush drives the service until every Leave is acknowledged or has
+// used its attempts (GossipService.Leaving is 0: at most RetryAttempts ×
+// ProbeTimeout), reading the Acks and waiting for the socket to be
 // writable when its buffer is full. It gives up at Leave's context's end
 // or deadline (a stop by Leave), after Options.LeaveTimeout otherwise, or
 // when Close is called, and returns why.
@@ -293,12 +295,14 @@ func (r *Runner) flush(mode int32, leaveCtx context.Context) error {
 		cancelled = leaveCtx.Done()
 	}
 	fds := []unix.PollFd{
-		{Fd: int32(r.svc.FD()), Events: unix.POLLOUT},
+		{Fd: int32(r.svc.FD()), Events: unix.POLLIN},
 		{Fd: int32(r.wake.pollFD()), Events: unix.POLLIN},
 	}
 	for {
+		wait := r.svc.Tick()
+		_, _ = r.svc.Receive()
 		_, _ = r.svc.Send()
-		if r.svc.Stats().QueueEnvelopes == 0 {
+		if r.svc.Leaving() == 0 {
 			return nil
 		}
 		if r.stopping.Load() == stopClose {
@@ -311,9 +315,13 @@ func (r *Runner) flush(mode int32, leaveCtx context.Context) error {
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return fmt.Errorf("runner: leave: Leaves not all sent: %w", context.DeadlineExceeded)
+			return fmt.Errorf("runner: leave: Leaves not all acknowledged: %w", context.DeadlineExceeded)
 		}
-		if _, err := unix.Poll(fds, millis(left)); err != nil && !errors.Is(err, unix.EINTR) {
+		fds[0].Events = unix.POLLIN
+		if wait == 0 {
+			fds[0].Events |= unix.POLLOUT // due now, but the send buffer was full
+		}
+		if _, err := unix.Poll(fds, millis(min(left, max(wait, time.Millisecond)))); err != nil && !errors.Is(err, unix.EINTR) {
 			return fmt.Errorf("runner: leave: poll: %w", err)
 		}
 		if fds[1].Revents != 0 {

@@ -23,10 +23,15 @@ type ActionKind uint8
 
 // The actions Step returns.
 const (
+	// ActRetry: a direct probe is unanswered halfway through its timeout:
+	// probe Target once more directly (Retry that datagram's seq). Under
+	// loss the second datagram usually gets through, which spares the
+	// indirect probes.
+	ActRetry ActionKind = iota + 1
 	// ActIndirect: a direct probe went unanswered. Ask other members to
 	// probe Target (Request each ProbeRequest's seq) and probe it once
 	// more directly (Retry that datagram's seq).
-	ActIndirect ActionKind = iota + 1
+	ActIndirect
 	// ActSuspect: nobody reached Target: raise a suspicion of it at Inc.
 	ActSuspect
 	// ActNack: a relayed probe of Target went unanswered: tell Requester
@@ -55,8 +60,8 @@ type Action struct {
 }
 
 // maxSeqs bounds the datagrams whose answer completes one probe: the
-// first attempt and the direct retry.
-const maxSeqs = 2
+// first attempt and the two direct retries.
+const maxSeqs = 3
 
 // maxRequests bounds the ProbeRequests one direct probe sends.
 const maxRequests = 8
@@ -69,6 +74,8 @@ type probe struct {
 	seqs       [maxSeqs]uint32
 	nseq       int
 	indirect   bool // a Direct probe in its second phase
+	retried    bool // a Direct probe's early retry went out
+	retryAt    time.Time
 	requests   [maxRequests]uint32
 	relays     [maxRequests]netip.AddrPort
 	nreq       int
@@ -126,7 +133,7 @@ type Stats struct {
 	Answered          uint64 // suspicions ended because the suspect was heard from
 	Declared          uint64 // suspicions that ran out here (declared failed)
 	Cleared           uint64 // suspicions cleared by a refutation or a removal
-	Stalls            uint64 // Steps that came far too late: the loop stalled
+	Stalls            uint64 // Steps that came well after a deadline: the loop stalled
 }
 
 // Detector is the failure detector's state. It is not safe for
@@ -136,7 +143,6 @@ type Detector struct {
 	probes   []probe
 	suspects map[uint64]*suspicion
 	health   int
-	last     time.Time
 	stats    Stats
 }
 
@@ -216,7 +222,8 @@ func (d *Detector) Probe(kind ProbeKind, target uint64, addr netip.AddrPort, inc
 		d.Retry(kind, target, seq)
 		return true
 	}
-	p := probe{kind: kind, target: target, addr: addr, inc: inc, deadline: now.Add(d.ProbeTimeout())}
+	p := probe{kind: kind, target: target, addr: addr, inc: inc, deadline: now.Add(d.ProbeTimeout()),
+		retryAt: now.Add(d.ProbeTimeout() / 2)}
 	p.seqs[0], p.nseq = seq, 1
 	if !d.add(p) {
 		return false
@@ -328,5 +335,4 @@ func (d *Detector) Forget(target uint64) {
 func (d *Detector) Reset() {
 	d.probes = d.probes[:0]
 	clear(d.suspects)
-	d.last = time.Time{}
 }

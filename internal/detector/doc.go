@@ -13,10 +13,11 @@
 //     ring probes the member r places after it in round r, so in every
 //     round every member is probed by exactly one node while the member
 //     tables agree, and a crashed member is first probed within one round.
-//   - A probe unanswered after ProbeTimeout (stretched by poor local
-//     health) escalates: the node asks IndirectProbes others to probe the
-//     target and tries once more directly (ActIndirect). Unanswered after
-//     another ProbeTimeout, the target becomes suspect (ActSuspect).
+//   - A probe unanswered halfway through ProbeTimeout (stretched by poor
+//     local health) is sent once more (ActRetry). Unanswered at the
+//     timeout it escalates: the node asks IndirectProbes others to probe
+//     the target and tries once more directly (ActIndirect). Unanswered
+//     after another ProbeTimeout, the target becomes suspect (ActSuspect).
 //   - A suspicion runs for a timeout that starts at SuspicionMaxMult ×
 //     the floor and falls, as independent nodes confirm it, to the floor
 //     SuspicionMult × log10(members) × TickInterval (Lifeguard's formula;

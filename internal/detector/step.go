@@ -7,16 +7,23 @@ import "time"
 // an ActIndirect leaves its probe in its indirect phase, every other
 // action ends what it came from.
 //
-// Step also watches the caller's loop: the service calls it at least
-// once a TickInterval, so a call that comes more than twice that late
-// means the process was paused or starved. Then every deadline moves
-// back by the stall, so that the answers waiting in the socket are read
-// (Receive comes after Tick) before anything times out, and local health
-// worsens: a node that stalls once may stall again.
+// Step also watches the caller's loop: Tick's wait includes the
+// detector's next deadline, so a Step that comes more than half a
+// ProbeTimeout after it means the process was paused or starved. Then
+// nothing is decided in this Step: every deadline moves back by the stall
+// and half a ProbeTimeout more, so that the answers waiting in the socket
+// are read (Receive comes after Tick) before anything times out, and
+// local health worsens, since a node that stalls once may stall again.
 func (d *Detector) Step(now time.Time) (Action, bool) {
-	d.noticeStall(now)
+	if d.noticeStall(now) {
+		return Action{}, false
+	}
 	for i := range d.probes {
 		p := &d.probes[i]
+		if p.kind == Direct && !p.retried && !now.Before(p.retryAt) && now.Before(p.deadline) {
+			p.retried = true
+			return Action{Kind: ActRetry, Target: p.target, Addr: p.addr, Inc: p.inc}, true
+		}
 		if now.Before(p.deadline) {
 			continue
 		}
@@ -78,34 +85,36 @@ func (d *Detector) Step(now time.Time) (Action, bool) {
 		due.confirmed = true
 		a.Kind = ActConfirm
 	default:
-		due.nextPing = now.Add(d.ProbeTimeout() / pingsPerTimeout)
+		// Not stretched by local health, unlike the timeout: a slow node
+		// waits longer, and so pings more times, before it declares.
+		due.nextPing = now.Add(d.cfg.ProbeTimeout / pingsPerTimeout)
 		a.Kind = ActPing
 	}
 	return a, true
 }
 
-// noticeStall moves every deadline back by a stall of the caller's loop.
-func (d *Detector) noticeStall(now time.Time) {
-	last := d.last
-	d.last = now
-	if last.IsZero() {
-		return
+// noticeStall moves every deadline back by a stall of the caller's loop,
+// and reports whether there was one.
+func (d *Detector) noticeStall(now time.Time) bool {
+	due, ok := d.Next()
+	slack := d.cfg.ProbeTimeout / 2
+	if !ok || now.Sub(due) <= slack {
+		return false
 	}
-	stall := now.Sub(last) - 2*d.cfg.TickInterval
-	if stall <= 0 {
-		return
-	}
+	shift := now.Sub(due) + slack
 	d.stats.Stalls++
 	d.adjustHealth(1)
 	for i := range d.probes {
-		d.probes[i].deadline = d.probes[i].deadline.Add(stall)
+		d.probes[i].deadline = d.probes[i].deadline.Add(shift)
+		d.probes[i].retryAt = d.probes[i].retryAt.Add(shift)
 	}
 	for _, s := range d.suspects {
-		s.deadline = s.deadline.Add(stall)
-		s.start = s.start.Add(stall)
-		s.nextPing = s.nextPing.Add(stall)
-		s.confirmAt = s.confirmAt.Add(stall)
+		s.deadline = s.deadline.Add(shift)
+		s.start = s.start.Add(shift)
+		s.nextPing = s.nextPing.Add(shift)
+		s.confirmAt = s.confirmAt.Add(shift)
 	}
+	return true
 }
 
 // Next returns the earliest deadline of a probe or suspicion, and false
@@ -114,8 +123,13 @@ func (d *Detector) Next() (time.Time, bool) {
 	var t time.Time
 	found := false
 	for i := range d.probes {
-		if !found || d.probes[i].deadline.Before(t) {
-			t, found = d.probes[i].deadline, true
+		p := &d.probes[i]
+		at := p.deadline
+		if p.kind == Direct && !p.retried && p.retryAt.Before(at) {
+			at = p.retryAt
+		}
+		if !found || at.Before(t) {
+			t, found = at, true
 		}
 	}
 	for _, s := range d.suspects {

@@ -82,21 +82,22 @@ func (d *Detector) Suspected(target uint64) (uint32, bool) {
 func (d *Detector) Suspicions() int { return len(d.suspects) }
 
 // HeardFrom ends the suspicion of the member at addr, if any: a datagram
-// came from it, so it is alive as far as this node can tell. It reports
-// whether a suspicion ended. The check costs nothing while nobody is
-// suspected.
-func (d *Detector) HeardFrom(addr netip.AddrPort) bool {
+// came from it, so it is alive as far as this node can tell. It returns
+// the member, the suspicion's incarnation and the node that raised it
+// when a suspicion ended. The
+// check costs nothing while nobody is suspected.
+func (d *Detector) HeardFrom(addr netip.AddrPort) (target uint64, inc uint32, accuser uint64, ok bool) {
 	if len(d.suspects) == 0 {
-		return false
+		return 0, 0, 0, false
 	}
 	for id, s := range d.suspects {
 		if s.addr == addr {
 			delete(d.suspects, id)
 			d.stats.Answered++
-			return true
+			return id, s.inc, s.confirmers[0], true
 		}
 	}
-	return false
+	return 0, 0, 0, false
 }
 
 // Clear ends the suspicion of target, if any: it refuted it, left, or

@@ -67,10 +67,8 @@ type Table struct {
 	list   []Member // sorted by ID
 	byAddr map[netip.AddrPort]uint64
 
-	freshTurn bool     // whether this probe may go to a fresh member
-	fresh     []uint64 // members added since they were last probed, oldest first
-	recent    []uint64 // the members added last, oldest first, for membership sync
-	syncAt    int      // where the next membership sync slice continues in id order
+	recent []uint64 // the members added last, oldest first, for membership sync
+	syncAt int      // where the next membership sync slice continues in id order
 
 	digest [digestBuckets]bucket // the members' digest by the ids' top bits, kept as they change
 
@@ -80,8 +78,8 @@ type Table struct {
 	maxTombs  int
 }
 
-// maxFresh bounds the members waiting for an early probe.
-const maxFresh = 64
+// maxRecent bounds the members remembered as added last.
+const maxRecent = 64
 
 // New returns an empty table for the node with the given id and address,
 // holding at most max members.
@@ -161,11 +159,7 @@ func (t *Table) insert(m Member) {
 	i, _ := t.Index(m.ID)
 	t.list = slices.Insert(t.list, i, m)
 	t.byAddr[m.Addr] = m.ID
-	if len(t.fresh) == maxFresh {
-		t.fresh = slices.Delete(t.fresh, 0, 1)
-	}
-	t.fresh = append(t.fresh, m.ID)
-	if len(t.recent) == maxFresh {
+	if len(t.recent) == maxRecent {
 		t.recent = slices.Delete(t.recent, 0, 1)
 	}
 	t.recent = append(t.recent, m.ID)
@@ -219,7 +213,6 @@ func (t *Table) Clear() {
 	t.list = t.list[:0]
 	t.digest = [digestBuckets]bucket{}
 	clear(t.byAddr)
-	t.fresh = t.fresh[:0]
 }
 
 // Successor returns the index of the member that follows this node on the
@@ -234,29 +227,6 @@ func (t *Table) Successor() int {
 		return 0
 	}
 	return i
-}
-
-// ClearFresh forgets the members waiting to be offered by NextFresh: the
-// ones a node learned from its seed's answer while joining, whose first
-// contact matters less than that of members learned later.
-func (t *Table) ClearFresh() { t.fresh = t.fresh[:0] }
-
-// NextFresh returns, every other call, the index of a member added
-// recently that has not been offered yet (oldest first, at most 64 wait),
-// and -1 otherwise or when none waits. The probe schedule takes it in
-// place of its own choice every other round: a first contact soon after
-// a member is learned is what lets two nodes that know each other only
-// one way repair it (see node.Greet).
-func (t *Table) NextFresh() int {
-	t.freshTurn = !t.freshTurn
-	for t.freshTurn && len(t.fresh) > 0 {
-		id := t.fresh[0]
-		t.fresh = slices.Delete(t.fresh, 0, 1)
-		if i, ok := t.Index(id); ok {
-			return i
-		}
-	}
-	return -1
 }
 
 // Append appends every member, in id order, to dst.
@@ -298,7 +268,7 @@ func (t *Table) Footprint() int {
 		meta += cap(t.list[i].Meta)
 	}
 	return cap(t.list)*int(unsafe.Sizeof(Member{})) + meta + (len(t.byAddr)+len(t.tombAt))*64 + len(t.tombs)*96 +
-		(cap(t.fresh)+cap(t.recent))*8
+		cap(t.recent)*8
 }
 
 // Reason says why a member was removed.

@@ -1,7 +1,6 @@
 package members
 
 import (
-	"fmt"
 	"net/netip"
 	"testing"
 )
@@ -59,30 +58,5 @@ func TestSuccessorWrapsAroundTheRing(t *testing.T) {
 	tb.Remove(70)
 	if got := tb.At(tb.Successor()).ID; got != 10 {
 		t.Fatalf("successor of 50 = %d, want 10 (wrap)", got)
-	}
-}
-
-func TestNextFreshOffersNewMembersEveryOtherCall(t *testing.T) {
-	tb := New(1, addr(1), 100)
-	for id := uint64(2); id <= 11; id++ {
-		tb.Add(Member{ID: id, Addr: addr(uint16(id))})
-	}
-	tb.Remove(5)
-	var offered []uint64
-	for k := range 24 {
-		i := tb.NextFresh()
-		if k%2 == 1 {
-			if i >= 0 {
-				t.Fatalf("call %d offered %d: only every other call may", k, tb.At(i).ID)
-			}
-			continue
-		}
-		if i >= 0 {
-			offered = append(offered, tb.At(i).ID)
-		}
-	}
-	want := []uint64{2, 3, 4, 6, 7, 8, 9, 10, 11}
-	if fmt.Sprint(offered) != fmt.Sprint(want) {
-		t.Fatalf("offered %v, want %v (oldest first, each once, none removed)", offered, want)
 	}
 }

@@ -102,4 +102,3 @@ func (n *Node) memberSync(i int) uint32 {
 	n.Stats.MemberSyncs++
 	return seq
 }
-

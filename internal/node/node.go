@@ -106,19 +106,19 @@ type Node struct {
 	Seeds []netip.AddrPort
 
 	// OwnSeq is the originSeq of the last payload this node originated.
-	OwnSeq     uint32
-	round      uint64 // gossip rounds run
+	OwnSeq        uint32
+	round         uint64    // gossip rounds run
 	lastSuspected time.Time // when a suspicion of this node last counted against its health
-	statusFrom int    // where the next rotating Status slice starts
-	idx        []int  // scratch recipient indices
-	news       []members.Member
-	recs       []message.Record // scratch: records that are news, gathered by a handler for one rumor
-	corr       []message.Record // scratch: corrections for the sender of the datagram being handled
-	verdicts   []message.Record // scratch: verdicts being told
-	one        []message.Record // scratch: a single record being sent
-	tombs      []members.Tomb   // scratch: burials being read
-	dbuf       []byte           // scratch: a Digest being built
-	pending    rumors           // news gathered for the next rumor
+	statusFrom    int       // where the next rotating Status slice starts
+	idx           []int     // scratch recipient indices
+	news          []members.Member
+	recs          []message.Record // scratch: records that are news, gathered by a handler for one rumor
+	corr          []message.Record // scratch: corrections for the sender of the datagram being handled
+	verdicts      []message.Record // scratch: verdicts being told
+	one           []message.Record // scratch: a single record being sent
+	tombs         []members.Tomb   // scratch: burials being read
+	dbuf          []byte           // scratch: a Digest being built
+	pending       rumors           // news gathered for the next rumor
 }
 
 // Scratch returns the node's reusable index slice, emptied.

@@ -2,7 +2,6 @@ package node
 
 import (
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/tickgossip/gossip/internal/detector"
@@ -18,12 +17,9 @@ func (n *Node) observers() int { return n.Cfg.IndirectProbes + 1 }
 
 // ProbeTargets fills dst with the table indices of this round's probes:
 // fanout members of the probe schedule (detector.ProbeTarget), so that
-// in every round every member is probed by someone. Every other round a
-// member learned recently since this node joined, if any waits, is probed
-// as well: first contact soon after a member is learned lets two nodes
-// that know each other only one way repair it (see Greet). It is an extra
-// probe, not one of the schedule's: replacing those would leave members
-// unprobed for rounds after every join.
+// in every round every member is probed by someone. (Two nodes that know
+// each other only one way are repaired by digests, not by early probes of
+// new members, which would break the schedule or cost idle traffic.)
 func (n *Node) ProbeTargets(dst []int, fanout int) []int {
 	k := n.Members.Len()
 	if k == 0 {
@@ -33,9 +29,6 @@ func (n *Node) ProbeTargets(dst []int, fanout int) []int {
 	self := n.Position()
 	for j := range min(fanout, k) {
 		dst = append(dst, detector.ProbeTarget(self, k, round*uint64(fanout)+uint64(j)))
-	}
-	if f := n.Members.NextFresh(); f >= 0 && !slices.Contains(dst, f) {
-		dst = append(dst, f)
 	}
 	return dst
 }
@@ -88,6 +81,12 @@ func (n *Node) Detect() {
 			return
 		}
 		switch a.Kind {
+		case detector.ActRetry:
+			if _, m, ok := n.current(a); ok {
+				if seq := n.emptyList(m); seq != 0 {
+					n.Detector.Retry(detector.Direct, m.ID, seq)
+				}
+			}
 		case detector.ActIndirect:
 			n.Logger.Debug().Stringer("member", hexID(a.Target)).Msg("probe unanswered: indirect probes")
 			n.probeIndirectly(a)
@@ -212,6 +211,27 @@ func (n *Node) pingSuspect(a detector.Action) {
 	n.Out.Commit(out, w.Finish(), message.TypeUpdate)
 	n.To(out, m.Addr, m.ID, 1)
 	n.Out.Close(out)
+	n.Logger.Trace().Stringer("member", hexID(m.ID)).Msg("ping suspect")
+}
+
+// Vouch tells the other holders of a suspicion that this node heard from
+// the suspect, which ends theirs too (see applyAlive): every holder's
+// pings are then a path by which the suspect can clear itself with all of
+// them, so under heavy loss a verdict needs every ping of every holder
+// lost. The accuser, which may not be an observer, is told as well.
+func (n *Node) Vouch(target uint64, inc uint32, accuser uint64) {
+	i, ok := n.Members.Index(target)
+	if !ok {
+		return
+	}
+	m := n.Members.At(i)
+	r := message.Record{Kind: message.RecordAlive, ID: m.ID, Inc: max(inc, m.Inc), Addr: m.Addr, Meta: m.Meta}
+	n.tellObservers(i, r)
+	if a, ok := n.Members.Get(accuser); ok && accuser != n.Self.ID {
+		n.tell(a.Addr, r)
+	}
+	n.Stats.Vouches++
+	n.Logger.Trace().Stringer("member", hexID(target)).Msg("heard from a suspect")
 }
 
 // confirmSuspicion adds this node's word to a suspicion its own first ping

@@ -190,6 +190,12 @@ func (n *Node) applyAlive(i int, m members.Member, r message.Record, src Source)
 		if src == Self {
 			n.Members.SetExt(i)
 		}
+		// Another holder of this node's suspicion heard from the member
+		// (see Vouch): the suspicion, which never left its holders, ends.
+		if inc, ok := n.Detector.Suspected(m.ID); ok && inc <= r.Inc {
+			n.Detector.Clear(m.ID)
+			n.Stats.SuspicionsVouched++
+		}
 		return false
 	}
 	if r.Addr != m.Addr {

@@ -30,6 +30,8 @@ type Stats struct {
 	Corrections       uint64 // stale records answered with the newer one
 	VerdictsTold      uint64 // removed members told why, so that a live one refutes
 	DigestRepairs     uint64 // Digests answered with records: the two views differed
+	Vouches           uint64 // suspects this node heard from, told to the other holders
+	SuspicionsVouched uint64 // suspicions held here that ended when another holder heard from the suspect
 }
 
 // DropReason says why a datagram was dropped.
