@@ -76,6 +76,19 @@ func TestNoAllocs(t *testing.T) {
 		}
 		sink = w.Finish() + w.Count()
 	})
+	digest := newDigest(DigestBits(DefaultMaxMessageSize), true, spreadView(100)...)
+	digestBuf := make([]byte, (1<<MaxDigestBits)*DigestBucketSize)
+	noAllocs(t, "Digest.Encode", func() { sink, _ = digest.Encode(out, 1) })
+	noAllocs(t, "Digest Reset, SetBucket and Bucket", func() {
+		var d Digest
+		d.Reset(MaxDigestBits, false, digestBuf)
+		for i := range 1 << MaxDigestBits {
+			d.SetBucket(i, uint16(i), DigestHash(uint64(i)<<57|1, 1))
+			c, h := d.Bucket(i)
+			sink += int(c) + int(h&1) + DigestBucket(uint64(h)<<32, MaxDigestBits)
+		}
+		sink += d.Len() + DigestBits(DefaultMaxMessageSize)
+	})
 	noAllocs(t, "Record.Len and Valid", func() {
 		for i := range validRecords {
 			if validRecords[i].Valid() {
@@ -108,6 +121,9 @@ func TestNoAllocs(t *testing.T) {
 	noAllocs(t, "ProbeRequest.Encode bad address", func() { sink, _ = badProbeRequest.Encode(out, 1) })
 	noAllocs(t, "ProbeResult.Encode zero target", func() { sink, _ = zeroProbeResult.Encode(out, 1) })
 	noAllocs(t, "ProbeResult.Encode too small", func() { sink, _ = probeResult.Encode(out[:20], 1) })
+	var zeroDigest Digest
+	noAllocs(t, "Digest.Encode zero Digest", func() { sink, _ = zeroDigest.Encode(out, 1) })
+	noAllocs(t, "Digest.Encode too small", func() { sink, _ = digest.Encode(out[:digest.Len()-1], 1) })
 	noAllocs(t, "UpdateWriter refusing", func() {
 		w, _ := NewUpdateWriter(out[:40], 1, false)
 		for i := range invalidRecords {
@@ -125,6 +141,7 @@ func TestNoAllocs(t *testing.T) {
 	var join2 Join
 	var probeRequest2 ProbeRequest
 	var probeResult2 ProbeResult
+	var digest2 Digest
 	if list.Decode(goldens["memberlist_three"][HeaderSize:]) != nil ||
 		status.Decode(goldens["status_three"][HeaderSize:]) != nil ||
 		update.Decode(goldens["update_rumor"][HeaderSize:]) != nil {
@@ -148,6 +165,19 @@ func TestNoAllocs(t *testing.T) {
 	noAllocs(t, "ProbeResult.Decode", func() {
 		if probeResult2.Decode(goldens["probe_result_nack"][HeaderSize:]) != nil {
 			panic("golden rejected")
+		}
+	})
+	noAllocs(t, "Digest.Decode", func() {
+		if digest2.Decode(goldens["digest_default"][HeaderSize:]) != nil {
+			panic("golden rejected")
+		}
+	})
+	noAllocs(t, "Digest.Decode rejecting", func() {
+		b := goldens["digest_small"][HeaderSize:]
+		for n := range len(b) {
+			if digest2.Decode(b[:n]) == nil {
+				panic("cut golden accepted")
+			}
 		}
 	})
 	if update.Decode(goldens["update_rumor"][HeaderSize:]) != nil {
@@ -189,6 +219,10 @@ func TestNoAllocs(t *testing.T) {
 	})
 	noAllocs(t, "AppendDescribe of an Update", func() {
 		sink += len(AppendDescribe(out[:0], goldens["update_rumor"]))
+	})
+	long := make([]byte, 0, 4096) // 64 buckets take more than out holds
+	noAllocs(t, "AppendDescribe of a Digest", func() {
+		sink += len(AppendDescribe(long[:0], goldens["digest_default"]))
 	})
 	_ = sink
 }

@@ -8,7 +8,8 @@ import (
 // benchDatagrams returns one full-sized datagram of each type at the
 // default MaxMessageSize: a MemberList of 27 ip4 members, a Status of 41
 // records, a Data with a 490-byte payload, an Update of 16 alive ip4
-// records with 7 bytes of metadata each, and a Join with 32.
+// records with 7 bytes of metadata each, a Join with 32, and a Digest of
+// DigestBits(512) = 64 buckets.
 func benchDatagrams(b *testing.B) []struct {
 	name string
 	wire []byte
@@ -60,6 +61,7 @@ func benchDatagrams(b *testing.B) []struct {
 		{"UpdateMixed", enc(writeUpdate(10, true, mixed...))},
 		{"ProbeRequest", enc(encodeWith(&ProbeRequest{Target: memberB2}, 11))},
 		{"ProbeResult", enc(encodeWith(&ProbeResult{RequestSeq: 11, Target: 0xb2, Reached: true}, 12))},
+		{"Digest", enc(encodeWith(newDigest(DigestBits(DefaultMaxMessageSize), false, spreadView(1000)...), 13))},
 	}
 }
 
@@ -81,7 +83,8 @@ func BenchmarkDecode(b *testing.B) {
 
 // BenchmarkEncode encodes a datagram of each type the way a sender does:
 // the type's Encode, or for MemberList, Status and Update the writer
-// filling the datagram record by record.
+// filling the datagram record by record, and for Digest Reset and
+// SetBucket filling it bucket by bucket before Encode.
 func BenchmarkEncode(b *testing.B) {
 	out := make([]byte, DefaultMaxMessageSize)
 	for _, d := range benchDatagrams(b) {
@@ -117,6 +120,18 @@ func BenchmarkEncode(b *testing.B) {
 					w.Add(r)
 				}
 				return w.Finish(), nil
+			}
+		case TypeDigest:
+			from := m.Digest
+			buf := make([]byte, (1<<MaxDigestBits)*DigestBucketSize)
+			var d Digest
+			encode = func() (int, error) {
+				d.Reset(from.Bits(), from.Answer, buf)
+				for i := range 1 << from.Bits() {
+					c, h := from.Bucket(i)
+					d.SetBucket(i, c, h)
+				}
+				return d.Encode(out, 13)
 			}
 		}
 		b.Run(d.name, func(b *testing.B) {
@@ -170,4 +185,16 @@ func BenchmarkRecordIter(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkDigestHash is the cost of one member's contribution to its
+// bucket, paid on every change of a member's incarnation.
+func BenchmarkDigestHash(b *testing.B) {
+	var sink uint32
+	id := uint64(0x9e3779b97f4a7c15)
+	for b.Loop() {
+		sink ^= DigestHash(id, sink)
+		id += 0x9e3779b97f4a7c15
+	}
+	_ = sink
 }

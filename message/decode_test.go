@@ -80,11 +80,11 @@ func TestDecodeRejectsHeaderFields(t *testing.T) {
 		for _, v := range []byte{1, 0x80, 0xff} {
 			wantDecodeError(t, set(3, v), 0, "header.flags", ErrFlags)
 		}
-		for _, v := range []uint16{0, 13, 0xffff} {
+		for _, v := range []uint16{0, 14, 0xffff} {
 			wantDecodeError(t, set(0, be16(v)...), 0, "header.type", ErrUnknownType)
 		}
 		// The version is checked before the type: it decides the layout.
-		wantDecodeError(t, set(0, 0, 13, 2), 0, "header.version", ErrVersion)
+		wantDecodeError(t, set(0, 0, 14, 2), 0, "header.version", ErrVersion)
 	}
 }
 
@@ -108,7 +108,7 @@ func TestDecodeSealedIsNotOpened(t *testing.T) {
 }
 
 func TestEncodeUnknownType(t *testing.T) {
-	for _, typ := range []Type{0, 13, 0xffff} {
+	for _, typ := range []Type{0, 14, 0xffff} {
 		if _, err := Encode(make([]byte, 64), &Message{Header: Header{Type: typ}}); err != ErrUnknownType {
 			t.Errorf("Encode(type %d) = %v; want ErrUnknownType", typ, err)
 		}
@@ -181,7 +181,7 @@ func TestMessageHasAFieldPerType(t *testing.T) {
 			t.Errorf("Message field %s: present %v", ty, ok)
 		}
 	}
-	if n := typ.NumField(); n != 1+int(TypeProbeResult)-1 {
+	if n := typ.NumField(); n != 1+int(TypeDigest)-1 {
 		t.Errorf("Message has %d fields; want the header and one per type but Sealed", n)
 	}
 }
@@ -218,6 +218,10 @@ func TestDecodeErrorText(t *testing.T) {
 		{errUpdateRecord.fromZero, "message: Update.record.from: invalid value"},
 		{errProbeRequestTarget.idZero, "message: ProbeRequest.member.id: invalid value"},
 		{errProbeResultReachedV, "message: ProbeResult.reached: invalid value"},
+		{errDigestAnswerBad, "message: Digest.answer: invalid value"},
+		{errDigestBitsShort, "message: Digest.bits: datagram too short"},
+		{errDigestBuckets, "message: Digest.bucket: datagram too short"},
+		{errDigestTrailing, "message: Digest: trailing bytes"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

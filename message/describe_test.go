@@ -15,7 +15,7 @@ func TestDescribe(t *testing.T) {
 		return b
 	}
 	enc := func(f func([]byte) (int, error)) []byte {
-		b := make([]byte, 600)
+		b := make([]byte, 1024) // a 128-bucket Digest is 778 bytes
 		n, err := f(b)
 		if err != nil {
 			t.Fatal(err)
@@ -41,7 +41,7 @@ func TestDescribe(t *testing.T) {
 			"Welcome seq=4294967295 hello=4294967295 member=ffffffffffffffff@/ip6/::ffff:10.0.0.1/udp/65535"},
 		{"sealed is not opened", sealed, "Sealed len=60"},
 		{"empty datagram", nil, "invalid: message: header: datagram too short"},
-		{"unknown type", datagram(13, 1), "invalid: message: header.type: unknown type"},
+		{"unknown type", datagram(14, 1), "invalid: message: header.type: unknown type"},
 		{"bad addrLen",
 			datagram(TypeWelcome, 9, be32(7), be64(0xa1), []byte{0}),
 			"invalid: message: Welcome.member.addrLen: address invalid"},
@@ -59,6 +59,9 @@ func TestDescribe(t *testing.T) {
 		{"probe result doc example",
 			enc(encodeWith(&ProbeResult{RequestSeq: 11, Target: 0xb2, Reached: true}, 12)),
 			"ProbeResult seq=12 request=11 target=00000000000000b2 reached=true"},
+		{"digest doc example",
+			datagram(TypeDigest, 14, []byte{0, 1}, be16(3), be32(0x9f2c41d0), be16(0), be32(0)),
+			"Digest seq=14 answer=false buckets=2 [3:9f2c41d0 0:0]"},
 		{"metadata of 33 bytes is cut",
 			enc(encodeWith(&Join{Record: Record{ID: 1, Inc: 2, Addr: addr6, Meta: payload(33)}}, 9)),
 			"Join seq=9 alive(0000000000000001@/ip6/::1/udp/7071 inc=2 meta=" + hex32 + "...)"},
@@ -75,6 +78,17 @@ func TestDescribe(t *testing.T) {
 		{"bad reached",
 			datagram(TypeProbeResult, 12, be32(11), be64(0xb2), []byte{2}),
 			"invalid: message: ProbeResult.reached: invalid value"},
+		{"digest answer, largest count and hash, hash without leading zeros",
+			datagram(TypeDigest, 13, []byte{1, 2}, be16(0xffff), be32(0xffffffff), be16(1), be32(0xabc), be16(0), be32(0), be16(7), be32(0x01000000)),
+			"Digest seq=13 answer=true buckets=4 [65535:ffffffff 1:abc 0:0 7:1000000]"},
+		{"digest of 128 buckets", enc(encodeWith(newDigest(MaxDigestBits, false), 13)),
+			"Digest seq=13 answer=false buckets=128 [" + strings.Repeat("0:0 ", 127) + "0:0]"},
+		{"digest bits 0",
+			datagram(TypeDigest, 13, []byte{0, 0}, be16(1), be32(1)),
+			"invalid: message: Digest.bits: invalid value"},
+		{"digest one byte short of its buckets",
+			datagram(TypeDigest, 13, []byte{0, 1}, make([]byte, 11)),
+			"invalid: message: Digest.bucket: datagram too short"},
 		{"join cut in its metadata",
 			datagram(TypeJoin, 9, be64(0xa1), be32(1), []byte{9}, mustHex("047f00000191021b9e"), []byte{2}, []byte("h")),
 			"invalid: message: Join.meta: datagram too short"},

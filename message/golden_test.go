@@ -38,7 +38,50 @@ var (
 	suspectC3 = Record{Kind: RecordSuspect, ID: 0xc3, Inc: 4, From: 0xa1}
 	failedD4  = Record{Kind: RecordFailed, ID: 0xd4, Inc: 1, From: 0xb2}
 	leftE5    = Record{Kind: RecordLeft, ID: 0xe5, Inc: 7}
+
+	// digestView is the view of the small Digest goldens: ids whose top
+	// two bits put two members in bucket 0 of 4, none in bucket 1, one in
+	// each of buckets 2 and 3 (and two in each bucket of 2).
+	digestView = []digestMember{
+		{0x00000000000000a1, 2}, {0x00000000000000b2, 5},
+		{0x80000000000000c3, 4}, {0xc0000000000000d4, 1},
+	}
 )
+
+// digestMember is one member of a view that a Digest summarizes.
+type digestMember struct {
+	id  uint64
+	inc uint32
+}
+
+// spreadView returns a view of n members whose ids spread over the whole
+// id space (multiples of an odd 64-bit constant), at incarnations 1..3.
+func spreadView(n int) []digestMember {
+	view := make([]digestMember, n)
+	for i := range view {
+		view[i] = digestMember{uint64(i+1) * 0x9e3779b97f4a7c15, uint32(i%3 + 1)}
+	}
+	return view
+}
+
+// newDigest builds, with Reset and SetBucket, the Digest of 2^bits
+// buckets of a view, as its doc comment describes: each member counted in
+// its DigestBucket, its DigestHash XORed into that bucket's hash.
+func newDigest(bits int, answer bool, view ...digestMember) *Digest {
+	counts := make([]uint16, 1<<bits)
+	hashes := make([]uint32, 1<<bits)
+	for _, m := range view {
+		i := DigestBucket(m.id, bits)
+		counts[i]++
+		hashes[i] ^= DigestHash(m.id, m.inc)
+	}
+	d := new(Digest)
+	d.Reset(bits, answer, make([]byte, (1<<bits)*DigestBucketSize))
+	for i := range counts {
+		d.SetBucket(i, counts[i], hashes[i])
+	}
+	return d
+}
 
 // goldenCase is one golden wire vector: the file testdata/wire/<name>.txt
 // must hold what build encodes.
@@ -97,6 +140,12 @@ var goldenCases = []goldenCase{
 		encodeWith(&ProbeResult{RequestSeq: 11, Target: 0xb2, Reached: true}, 12)},
 	{"probe_result_nack", "ProbeResult answering the ProbeRequest sent with seq 11: member 0xb2 did not answer (a nack).",
 		encodeWith(&ProbeResult{RequestSeq: 11, Target: 0xb2}, 12)},
+	{"digest_small", "Digest of 4 buckets: members 0xa1 and 0xb2 in bucket 0, none in bucket 1, 0x80000000000000c3 in 2, 0xc0000000000000d4 in 3.",
+		encodeWith(newDigest(2, false, digestView...), 13)},
+	{"digest_answer", "Digest answering a Digest (answer 1): the same four members in 2 buckets, two in each.",
+		encodeWith(newDigest(1, true, digestView...), 13)},
+	{"digest_default", "Digest of 64 buckets, DigestBits(512): what a node at the default MaxMessageSize sends, here for 100 members spread over the id space.",
+		encodeWith(newDigest(DigestBits(DefaultMaxMessageSize), false, spreadView(100)...), 13)},
 }
 
 // writeUpdate builds an Update of the given records with UpdateWriter.
@@ -369,6 +418,16 @@ func TestExtensionsHandWritten(t *testing.T) {
 				[]byte{0, 0, 0, 11},               // requestSeq
 				[]byte{0, 0, 0, 0, 0, 0, 0, 0xb2}, // target
 				[]byte{0x01},                      // reached
+			)},
+		{"digest", "digest_answer",
+			encodeWith(newDigest(1, true, digestView...), 13),
+			cat(header(0x0d, 13),
+				[]byte{0x01},                   // answer
+				[]byte{0x01},                   // bits: 2 buckets
+				[]byte{0x00, 0x02},             // bucket 0 count: 0xa1, 0xb2
+				[]byte{0xbd, 0x06, 0x03, 0xea}, // bucket 0 hash: 770fc5a4 ^ ca09c64e
+				[]byte{0x00, 0x02},             // bucket 1 count: 0x80000000000000c3, 0xc0000000000000d4
+				[]byte{0x81, 0x60, 0xf1, 0xf5}, // bucket 1 hash: 26a5fe71 ^ a7c50f84
 			)},
 	}
 	goldens := loadGoldens(t)

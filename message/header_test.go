@@ -13,8 +13,8 @@ func TestTypeString(t *testing.T) {
 		{TypeHello, "Hello"}, {TypeWelcome, "Welcome"}, {TypeMemberList, "MemberList"},
 		{TypeAck, "Ack"}, {TypeData, "Data"}, {TypeStatus, "Status"}, {TypeLeave, "Leave"},
 		{TypeSealed, "Sealed"}, {TypeJoin, "Join"}, {TypeUpdate, "Update"},
-		{TypeProbeRequest, "ProbeRequest"}, {TypeProbeResult, "ProbeResult"},
-		{0, "Type(0)"}, {13, "Type(13)"}, {0xffff, "Type(65535)"},
+		{TypeProbeRequest, "ProbeRequest"}, {TypeProbeResult, "ProbeResult"}, {TypeDigest, "Digest"},
+		{0, "Type(0)"}, {14, "Type(14)"}, {0xffff, "Type(65535)"},
 	}
 	for _, tt := range tests {
 		if got := tt.t.String(); got != tt.want {
@@ -26,7 +26,7 @@ func TestTypeString(t *testing.T) {
 func TestTypeValuesAreWireProtocol(t *testing.T) {
 	// Append only: these numbers are on the wire.
 	got := []Type{TypeHello, TypeWelcome, TypeMemberList, TypeAck, TypeData, TypeStatus, TypeLeave, TypeSealed,
-		TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult}
+		TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult, TypeDigest}
 	for i, typ := range got {
 		if typ != Type(i+1) {
 			t.Errorf("%v = %d; want %d", typ, uint16(typ), i+1)
@@ -35,7 +35,7 @@ func TestTypeValuesAreWireProtocol(t *testing.T) {
 }
 
 func TestTypeIsExtension(t *testing.T) {
-	for typ := Type(0); typ <= 14; typ++ {
+	for typ := Type(0); typ <= 15; typ++ {
 		if got, want := typ.IsExtension(), typ >= TypeJoin; got != want {
 			t.Errorf("%v.IsExtension() = %v; want %v", typ, got, want)
 		}
@@ -46,9 +46,9 @@ func TestTypeIsExtension(t *testing.T) {
 }
 
 // TestParseHeaderKnowsTheExtensionTypes checks the boundary of the known
-// types: 12 is the last one, 13 is unknown.
+// types: 13 is the last one, 14 is unknown.
 func TestParseHeaderKnowsTheExtensionTypes(t *testing.T) {
-	for _, typ := range []Type{TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult} {
+	for _, typ := range []Type{TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult, TypeDigest} {
 		b := make([]byte, HeaderSize)
 		PutHeader(b, typ, 3)
 		if h, body, err := ParseHeader(b); err != nil || h.Type != typ || len(body) != 0 {
@@ -56,9 +56,9 @@ func TestParseHeaderKnowsTheExtensionTypes(t *testing.T) {
 		}
 	}
 	b := make([]byte, HeaderSize)
-	PutHeader(b, 13, 3)
+	PutHeader(b, 14, 3)
 	if _, _, err := ParseHeader(b); err != errHeaderType {
-		t.Errorf("ParseHeader(type 13) = %v; want header.type unknown", err)
+		t.Errorf("ParseHeader(type 14) = %v; want header.type unknown", err)
 	}
 }
 

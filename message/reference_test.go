@@ -11,9 +11,9 @@ import (
 )
 
 // This file holds a slow reference decoder, written straight from
-// wire-format.md (and, for the extension types 9..12, from the layouts in
-// their doc comments: Record, Join, Update, ProbeRequest, ProbeResult)
-// with bytes.Reader and binary.Read and allocating freely.
+// wire-format.md (and, for the extension types 9..13, from the layouts in
+// their doc comments: Record, Join, Update, ProbeRequest, ProbeResult,
+// Digest) with bytes.Reader and binary.Read and allocating freely.
 // FuzzDecode checks that it and the fast decoder agree on every input:
 // accept or reject, the sentinel and field of a rejection, and every field
 // of an acceptance. It also records each field it reads, which the golden
@@ -36,6 +36,10 @@ type refMessage struct {
 	RequestSeq uint32   // ProbeResult
 	Target     uint64   // ProbeResult
 	Reached    bool     // ProbeResult
+
+	Answer  bool        // Digest
+	Bits    int         // Digest
+	Buckets [][2]uint32 // Digest: count, hash of each bucket in order
 }
 
 // refError is a reference rejection: which type, which field, which cause.
@@ -142,7 +146,7 @@ func refDecode(b []byte) (msg *refMessage, spans []refSpan, err error) {
 	if h.Version != 1 {
 		rr.fail("header.version", ErrVersion)
 	}
-	if h.Type < 1 || h.Type > 12 {
+	if h.Type < 1 || h.Type > 13 {
 		rr.fail("header.type", ErrUnknownType)
 	}
 	if h.Type == 8 {
@@ -231,6 +235,33 @@ func refDecode(b []byte) (msg *refMessage, spans []refSpan, err error) {
 			rr.fail("reached", ErrInvalid)
 		}
 		rr.note(fmt.Sprint(msg.Reached))
+	case TypeDigest: // answer u8, bits u8, then 2^bits × (count u16, hash u32)
+		switch rr.u8("answer") {
+		case 0:
+		case 1:
+			msg.Answer = true
+		default:
+			rr.fail("answer", ErrInvalid)
+		}
+		rr.note(fmt.Sprint(msg.Answer))
+		bits := rr.u8("bits")
+		if bits < 1 || bits > 7 {
+			rr.fail("bits", ErrInvalid)
+		}
+		rr.note(fmt.Sprintf("%d buckets", 1<<bits))
+		msg.Bits = int(bits)
+		for i := range 1 << bits {
+			// The layout's unit is the 6-byte bucket: a datagram that ends
+			// anywhere inside the buckets is short at "bucket".
+			if rr.r.Len() < 6 {
+				rr.fail("bucket", ErrShort)
+			}
+			rr.index = fmt.Sprintf("[%d]", i)
+			count := rr.u16("bucket.count")
+			hash := rr.u32("bucket.hash")
+			msg.Buckets = append(msg.Buckets, [2]uint32{uint32(count), hash})
+		}
+		rr.index = ""
 	}
 	if rr.r.Len() != 0 {
 		rr.fail("", ErrTrailing)
@@ -396,6 +427,12 @@ func refFromMessage(m *Message) *refMessage {
 		}
 	case TypeProbeResult:
 		r.RequestSeq, r.Target, r.Reached = m.ProbeResult.RequestSeq, m.ProbeResult.Target, m.ProbeResult.Reached
+	case TypeDigest:
+		r.Answer, r.Bits = m.Digest.Answer, m.Digest.Bits()
+		for i := range 1 << m.Digest.Bits() {
+			count, hash := m.Digest.Bucket(i)
+			r.Buckets = append(r.Buckets, [2]uint32{uint32(count), hash})
+		}
 	}
 	return r
 }
