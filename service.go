@@ -71,7 +71,7 @@ func New(cfg Config) (*GossipService, error) {
 	if s.tr == nil {
 		bind, err := addrPort(cfg.Addr)
 		if err != nil {
-			return nil, fmt.Errorf("gossip: Config.Addr: %w", err)
+			return nil, fmt.Errorf("gossip: Config.Addr %v: %w", cfg.Addr, err)
 		}
 		conn, err := udp.Listen(bind, udp.Options{})
 		if err != nil {
@@ -84,7 +84,7 @@ func New(cfg Config) (*GossipService, error) {
 		a, err := addrPort(cfg.AdvertiseAddr)
 		if err != nil {
 			s.tr.Close()
-			return nil, fmt.Errorf("gossip: Config.AdvertiseAddr: %w", err)
+			return nil, fmt.Errorf("gossip: Config.AdvertiseAddr %v: %w", cfg.AdvertiseAddr, err)
 		}
 		self = a
 	}
