@@ -39,7 +39,7 @@ func (n *Node) AddMember(m message.Member, direct bool) bool {
 	}
 	n.Stats.MembersAdded++
 	n.emit(MemberJoined, members.Member{ID: m.ID, Addr: m.Addr})
-	n.Logger.Debug().Uint64("member", m.ID).Stringer("addr", m.Addr).Msg("member joined")
+	LogMember(n.Logger.Debug(), m.ID, m.Addr).Msg("member joined")
 	return true
 }
 
@@ -58,7 +58,7 @@ func (n *Node) RemoveMember(id uint64, ev MemberEvent) bool {
 		n.Stats.MembersFailed++
 	}
 	n.emit(ev, m)
-	n.Logger.Debug().Uint64("member", id).Stringer("addr", m.Addr).Uint8("event", uint8(ev)).Msg("member removed")
+	LogMember(n.Logger.Debug(), id, m.Addr).Stringer("event", ev).Msg("member removed")
 	return true
 }
 
