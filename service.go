@@ -425,8 +425,11 @@ func (s *GossipService) Close() error {
 	return nil
 }
 
-// Members returns the members this node knows, in id order. It allocates;
-// call it for display and checks, not on every turn of the loop.
+// Members returns the other members this node knows, in id order. The
+// node itself is not among them (memberlist's Members includes the local
+// node; this one does not), so a cluster of n nodes gives n-1. It
+// allocates; call it for display and checks, not on every turn of the
+// loop.
 func (s *GossipService) Members() []Member {
 	out := make([]Member, 0, s.n.Members.Len())
 	for i := range s.n.Members.Len() {
@@ -436,6 +439,7 @@ func (s *GossipService) Members() []Member {
 	return out
 }
 
-// NumMembers returns how many members this node knows, without
-// allocating.
+// NumMembers returns how many other members this node knows, without
+// allocating: len(Members()), the node itself not counted (0 for a node
+// alone, n-1 in a cluster of n).
 func (s *GossipService) NumMembers() int { return s.n.Members.Len() }

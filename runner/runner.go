@@ -367,7 +367,8 @@ func (r *Runner) Deliveries() <-chan Delivery { return r.deliveries }
 // when the runner stops.
 func (r *Runner) Events() <-chan gossip.MemberEvent { return r.events }
 
-// Members returns the members this node knows, in id order, as of the end
+// Members returns the other members this node knows (never the node
+// itself, as gossip.GossipService.Members), in id order, as of the end
 // of the loop's last turn: the loop copies the table after every turn
 // that changed it. The slice is the caller's.
 func (r *Runner) Members() []gossip.Member {

@@ -2,7 +2,8 @@
 // more seeds and, once connected, sends a short text with a timestamp to
 // the whole cluster every 5 seconds. It prints, one line each, its state
 // changes, the members that join, leave or fail, what it sends, and every
-// payload it receives with its origin and age. SIGINT or SIGTERM makes it
+// payload it receives with its origin and age (a members=N field counts
+// the other members, this node not included). SIGINT or SIGTERM makes it
 // leave the cluster (the others see it go at once), print its Stats
 // counters and exit 0.
 //
