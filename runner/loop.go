@@ -46,6 +46,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	})
 	err := r.loop(ctx)
 	stop()
+	r.snapMu.Lock()
+	r.runErr = err
+	r.snapMu.Unlock()
 	r.mu.Lock()
 	r.finishLocked()
 	r.mu.Unlock()

@@ -13,12 +13,17 @@
 // a few turns per TickInterval and no CPU in between.
 //
 //	r, err := runner.New(gossip.DefaultConfig(), runner.Options{Seeds: seeds})
-//	go r.Run(ctx)                     // until ctx is cancelled: then leave, flush, close
-//	<-r.Ready()                       // CONNECTED
-//	r.Publish([]byte("hello"))        // from any goroutine
-//	for d := range r.Deliveries() {   // closed when Run returns
+//	go r.Run(ctx)                        // until ctx is cancelled: then leave, flush, close
+//	if err := r.WaitReady(ctx); err != nil { // CONNECTED, or why not: no seed answered, ...
+//		return err
+//	}
+//	r.Publish([]byte("hello"))           // from any goroutine
+//	for d := range r.Deliveries() {      // closed when Run returns
 //		fmt.Printf("%v: %s\n", d.Origin, d.Payload)
 //	}
+//
+// Ready and Done are the same as channels, to select on together (never
+// on Ready alone: it stays open when the join fails).
 //
 // # The loop
 //
@@ -257,6 +262,7 @@ type Runner struct {
 	snap     Stats
 	members  []gossip.Member
 	leaveErr error // what Leave returns, set when the loop ends
+	runErr   error // what Run returns (ErrClosed if it never ran), set before done is closed
 
 	// The loop's own state, touched by the loop goroutine only.
 	lc           Stats // its counters, copied into snap when Stats asks
@@ -345,14 +351,63 @@ func (r *Runner) MaxPayload() int { return r.maxPayload }
 func (r *Runner) State() gossip.State { return gossip.State(r.state.Load()) }
 
 // Ready returns a channel that is closed when the node first becomes
-// CONNECTED. It stays open if the node never does (no seed answered,
-// stopped while joining), so select on Done as well.
+// CONNECTED. It stays open if the node never does (no seed answered, a bad
+// seed, stopped while joining): never wait on it alone. Select on Done as
+// well, or call WaitReady, which does both and returns Run's error.
 func (r *Runner) Ready() <-chan struct{} { return r.ready }
 
 // Done returns a channel that is closed when the runner has stopped: Run
 // has returned, or the runner was closed before Run was called. By then
-// Deliveries and Events are closed and Stats is final.
+// Deliveries and Events are closed, Stats is final and Err says why.
 func (r *Runner) Done() <-chan struct{} { return r.done }
+
+// WaitReady waits until the node is CONNECTED and returns nil, or until
+// the runner stops first and returns Err (an error wrapping
+// gossip.ErrJoinFailed when no seed answered, gossip.ErrInvalidAddress
+// for a bad seed, ErrNotConnected when it was stopped while joining), or
+// until ctx ends and returns ctx's error. It returns nil for a node that
+// connected and has stopped since. It never blocks once Done is closed,
+// so it is the one call to make after starting Run on another goroutine:
+//
+//	go r.Run(ctx)
+//	if err := r.WaitReady(ctx); err != nil {
+//		return err // no seed answered, a bad seed, or ctx ended
+//	}
+func (r *Runner) WaitReady(ctx context.Context) error {
+	select {
+	case <-r.ready:
+		return nil
+	default:
+	}
+	select {
+	case <-r.ready:
+		return nil
+	case <-r.done:
+		select {
+		case <-r.ready: // connected, then stopped
+			return nil
+		default:
+		}
+		return r.Err()
+	case <-ctx.Done():
+		return fmt.Errorf("runner: waiting for CONNECTED: %w", ctx.Err())
+	}
+}
+
+// Err returns what Run returned, once Done is closed: nil after a stop
+// asked for while CONNECTED, the reason otherwise (see Run). It returns
+// ErrClosed for a runner closed before Run was called, and nil while the
+// runner has not stopped.
+func (r *Runner) Err() error {
+	select {
+	case <-r.done:
+	default:
+		return nil
+	}
+	r.snapMu.Lock()
+	defer r.snapMu.Unlock()
+	return r.runErr
+}
 
 // Deliveries returns the channel of payloads other nodes published, each
 // delivered once, in the order this node received them. Payloads that
@@ -577,6 +632,7 @@ func (r *Runner) finishLocked() {
 		r.snapMu.Lock()
 		r.snap.Stats = r.svc.Stats()
 		r.snap.PublishDiscarded += uint64(r.q.n)
+		r.runErr = ErrClosed
 		r.snapMu.Unlock()
 	}
 	if r.wakeOpen {
