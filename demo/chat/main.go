@@ -23,7 +23,8 @@
 // (the others print "* ... left" at once) and exit 0. Bad flags or
 // addresses, a port in use, and a seed that never answers (after 3
 // attempts 10 s apart) print one line on stderr and exit 2. Other failures
-// exit 1.
+// exit 1. (These are the built program's statuses; under go run the go
+// command prints "exit status N" and exits 1 itself for any failure.)
 package main
 
 import (

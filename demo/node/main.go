@@ -30,7 +30,9 @@
 //
 // Output goes to stdout, one structured line per event. Bad input (a flag,
 // an address that is not /ip4|ip6/A/udp/P, a port in use) and a join that
-// no seed answers print one line on stderr and exit 2.
+// no seed answers print one line on stderr and exit 2. (These are the
+// built program's statuses; under go run the go command prints "exit
+// status 2" and exits 1 itself.)
 package main
 
 import (

@@ -24,7 +24,8 @@
 //
 // Output goes to stdout, one structured line per event. Bad input (a flag,
 // an address that is not /ip4|ip6/A/udp/P, a port in use) prints one line
-// on stderr and exits 2.
+// on stderr and exits 2. (These are the built program's statuses; under
+// go run the go command prints "exit status 2" and exits 1 itself.)
 package main
 
 import (
