@@ -43,6 +43,16 @@ type Config struct {
 	// PCG seeded from crypto/rand.
 	Rand *rand.Rand
 
+	// Resolver resolves seeds given as DNS names (/dns|dns4|dns6/NAME/udp/P)
+	// in Join and ResolveSeeds. Default: nil, the resolver of
+	// github.com/multiformats/go-multiaddr-dns over the system's DNS.
+	Resolver Resolver
+
+	// ResolveTimeout bounds the time Join may block resolving seed names,
+	// all of them together. Default 5 s (a DNS query is retried within
+	// that). Must be positive.
+	ResolveTimeout time.Duration
+
 	// Logger receives structured logs: state changes and member changes
 	// at info, dropped datagrams at debug. Default: the zero Logger,
 	// which writes nothing and costs nothing on the hot path.
@@ -195,6 +205,7 @@ func DefaultConfig() Config {
 		RepairBudget:        16,                            // keeps a repair burst inside the queue
 		TombstonePeriod:     5 * time.Minute,               // outlasts failure detection in a few hundred nodes
 		MemberSyncRounds:    8,                             // one round in 8 repairs membership
+		ResolveTimeout:      5 * time.Second,               // a DNS query and its retries
 	}
 }
 
@@ -232,6 +243,8 @@ func (c *Config) validate() error {
 		return bad("TombstonePeriod", "is %v, want > 0", c.TombstonePeriod)
 	case c.MemberSyncRounds == 1 || c.MemberSyncRounds < 0 || c.MemberSyncRounds > 1000:
 		return bad("MemberSyncRounds", "is %d, want 0 or 2..1000", c.MemberSyncRounds)
+	case c.ResolveTimeout <= 0:
+		return bad("ResolveTimeout", "is %v, want > 0", c.ResolveTimeout)
 	case c.RepairBudget < 1:
 		return bad("RepairBudget", "is %d, want >= 1", c.RepairBudget)
 	case len(c.Keys) > 0 && c.MaxMessageSize < message.MinMessageSize+SealOverhead:

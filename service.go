@@ -35,7 +35,8 @@ type GossipService struct {
 	clock  Clock
 	n      node.Node
 	addr   multiaddr.Multiaddr
-	rbuf   []byte // one byte longer than MaxMessageSize, to spot oversized datagrams
+	rbuf   []byte                // one byte longer than MaxMessageSize, to spot oversized datagrams
+	seeds  []multiaddr.Multiaddr // the last Join's, names unresolved (seeds.go)
 
 	nextRound time.Time
 	io        ioStats
@@ -210,6 +211,12 @@ func (s *GossipService) transition(to State) error {
 // is the first of a new cluster and CONNECTED at once. Join is allowed in
 // INITIALIZED and DISCONNECTED; elsewhere it returns ErrBadState. An
 // invalid seed returns ErrInvalidAddress and changes nothing.
+//
+// A seed may be a DNS name, /dns|dns4|dns6/NAME/udp/P: Join resolves it,
+// blocking for up to Config.ResolveTimeout, and sends a Hello to every
+// address it has (of the socket's IP family). A name that does not
+// resolve is skipped; when no seed is left, Join returns ErrUnresolved
+// and changes nothing. See SetSeeds for resolving again later.
 func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	if s.state == Destroyed {
 		return ErrClosed
@@ -217,15 +224,9 @@ func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	if !canTransition(s.state, Joining) {
 		return fmt.Errorf("%w: Join in %s", ErrBadState, s.state)
 	}
-	var targets []netip.AddrPort
-	for _, m := range seeds {
-		a, err := addrPort(m)
-		if err != nil {
-			return fmt.Errorf("gossip: seed %v: %w", m, err)
-		}
-		if a != s.n.Self.Addr && a != s.tr.LocalAddr() {
-			targets = append(targets, a)
-		}
+	targets, err := s.seedTargets(seeds) // resolves DNS names: see seeds.go
+	if err != nil {
+		return err
 	}
 	s.n.Now = s.clock.Now()
 	s.err = nil
