@@ -68,7 +68,9 @@ func (c *cluster) addAt(a netip.AddrPort) *tnode {
 	return tn
 }
 
-func ip(n byte) netip.AddrPort { return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, n}), 7000) }
+func ip(n byte) netip.AddrPort {
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, n}), 7000)
+}
 
 var seedName = multiaddr.StringCast("/dns4/seeds.cluster.test/udp/7000")
 

@@ -46,6 +46,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	})
 	err := r.loop(ctx)
 	stop()
+	r.stopResolving()
 	r.snapMu.Lock()
 	r.runErr = err
 	r.snapMu.Unlock()
@@ -61,6 +62,7 @@ func (r *Runner) loop(ctx context.Context) error {
 	if err := svc.Join(r.opts.Seeds...); err != nil {
 		return r.shutdown(ctx, fmt.Errorf("runner: join: %w", err))
 	}
+	r.initResolver()
 	r.observe()
 	fds := []unix.PollFd{
 		{Fd: int32(svc.FD()), Events: unix.POLLIN},
@@ -76,6 +78,9 @@ func (r *Runner) loop(ctx context.Context) error {
 			return r.shutdown(ctx, fmt.Errorf("runner: %w", svc.Err()))
 		}
 		r.lc.Turns++
+		if r.res.every != 0 {
+			r.resolveSeeds(time.Now())
+		}
 		r.publishMembers()
 		if r.statsWanted.Load() {
 			r.publishStats()

@@ -88,11 +88,23 @@
 // still queued are discarded and counted in Stats.PublishDiscarded. Run
 // returns last, and Done is closed when it has.
 //
-// Run starts no goroutine of its own and leaves none behind. To wake the
-// loop when a context ends (Run's, and Leave's), it registers a
-// context.AfterFunc callback, which runs on a goroutine of the context
-// package only if the context ends. The callback writes the wake-up
-// descriptor and returns.
+// Run leaves no goroutine behind. It starts one only to resolve DNS
+// seeds again while the node knows no member (below), one at a time, and
+// cancels and waits for it before returning. To wake the loop when a
+// context ends (Run's, and Leave's), it registers a context.AfterFunc
+// callback, which runs on a goroutine of the context package only if the
+// context ends. The callback writes the wake-up descriptor and returns.
+//
+// # DNS seeds
+//
+// Options.Seeds may name their hosts (/dns4/seeds.example/udp/7946, a
+// headless service): Join resolves the names when Run starts, and tries
+// every address. While the node is CONNECTED but knows no member at all
+// (its seeds went away and came back elsewhere), the runner resolves the
+// names again at most once every MemberSyncRounds × TickInterval, on a
+// goroutine so that the loop never waits for DNS, and gives the
+// addresses to GossipService.SetSeeds; the service greets them at its
+// next Reconnect. Stats.SeedResolutions counts these.
 //
 // A Runner is used once: after Run returns it cannot be started again.
 //
@@ -158,8 +170,12 @@ const (
 // cluster and uses the defaults above.
 type Options struct {
 	// Seeds are the nodes Run joins through. With none, this node starts
-	// a new cluster and is CONNECTED at once. A seed that is not
-	// /ip4|ip6/A/udp/P makes Run return gossip.ErrInvalidAddress.
+	// a new cluster and is CONNECTED at once. A seed may be a DNS name,
+	// /dns|dns4|dns6/NAME/udp/P: Join resolves it when Run starts, and
+	// the runner resolves it again, off the loop, while the node is alone
+	// (see the package documentation). A seed that is neither that nor
+	// /ip4|ip6/A/udp/P makes Run return gossip.ErrInvalidAddress; names
+	// none of which resolve, gossip.ErrUnresolved.
 	Seeds []multiaddr.Multiaddr
 
 	// Deliveries is the capacity of the Deliveries channel, in payloads.
@@ -212,6 +228,9 @@ type Stats struct {
 
 	Turns   uint64 // turns of the loop
 	Wakeups uint64 // turns woken by the wake-up descriptor: Publish, Stats, Leave, Close, a cancelled context
+
+	SeedResolutions   uint64 // DNS seeds resolved again while the node was alone
+	SeedResolveErrors uint64 // of those, the ones where a name did not resolve
 }
 
 // stop requests, in increasing strength. A stronger request replaces a
@@ -265,7 +284,9 @@ type Runner struct {
 	runErr   error // what Run returns (ErrClosed if it never ran), set before done is closed
 
 	// The loop's own state, touched by the loop goroutine only.
-	lc           Stats // its counters, copied into snap when Stats asks
+	res          resolver       // re-resolving DNS seeds (resolve.go)
+	resolving    sync.WaitGroup // the resolution in flight, if any
+	lc           Stats          // its counters, copied into snap when Stats asks
 	membersDirty bool
 	readyClosed  bool
 }

@@ -10,8 +10,10 @@
 //
 //	-addr multiaddr  UDP address to bind (default /ip4/127.0.0.1/udp/0, a
 //	                 free port, printed on the "listening" line)
-//	-seed multiaddr  a member to join through; repeat for several. None:
-//	                 this node starts a new room
+//	-seed multiaddr  a member to join through, /ip4/A/udp/P or a DNS name
+//	                 /dns4/NAME/udp/P (every address of the name is tried,
+//	                 and tried again while the node is alone); repeat for
+//	                 several. None: this node starts a new room
 //
 // Stdout has the others' lines, as "[/ip4/127.0.0.1/udp/7070] hello", and
 // what happens, on lines that start with "* ": listening, connected, a
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	addr := democli.MustAddr("/ip4/127.0.0.1/udp/0")
 	var seeds []multiaddr.Multiaddr
 	fs.Var(democli.AddrFlag{Addr: &addr}, "addr", "UDP `multiaddr` to bind; port 0 picks a free one")
-	fs.Var(democli.AddrsFlag{Addrs: &seeds}, "seed", "a member to join through, a UDP `multiaddr`; repeat for several (none: start a new room)")
+	fs.Var(democli.AddrsFlag{Addrs: &seeds}, "seed", "a member to join through, a UDP `multiaddr` or /dns4/NAME/udp/P; repeat for several (none: start a new room)")
 	if err := democli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -101,7 +103,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	case errors.Is(err, gossip.ErrJoinFailed):
 		return democli.BadInputf("no seed answered (%s; %d attempts, %v apart)",
 			democli.AddrsFlag{Addrs: &seeds}, cfg.RetryAttempts, cfg.RetryInterval)
-	case errors.Is(err, gossip.ErrInvalidAddress):
+	case errors.Is(err, gossip.ErrInvalidAddress), errors.Is(err, gossip.ErrUnresolved):
 		return democli.BadInput(err)
 	}
 	return err

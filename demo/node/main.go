@@ -14,7 +14,10 @@
 //	-addr multiaddr   UDP address to bind (default /ip4/127.0.0.1/udp/0, a
 //	                  free port, printed on the "listening" line)
 //	-seed multiaddr   a seed to join through; repeat for several (default
-//	                  /ip4/127.0.0.1/udp/8080, the seed program's default)
+//	                  /ip4/127.0.0.1/udp/8080, the seed program's default).
+//	                  A DNS name, /dns4/NAME/udp/P (or /dns, /dns6), stands
+//	                  for every address it has; it is resolved when joining
+//	                  and again while the node knows no member
 //	-every duration   how often to send a payload (default 5s)
 //	-retry duration   wait for an Ack before retrying, Config.RetryInterval
 //	                  (default 10s); a join no seed answers fails after 3
@@ -51,7 +54,7 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("node", flag.ContinueOnError)
 	var o democli.Options
 	o.Register(fs, "/ip4/127.0.0.1/udp/0")
-	fs.Var(democli.AddrsFlag{Addrs: &o.Seeds}, "seed", "seed to join through, a UDP `multiaddr`; repeat for several (default /ip4/127.0.0.1/udp/8080)")
+	fs.Var(democli.AddrsFlag{Addrs: &o.Seeds}, "seed", "seed to join through, a UDP `multiaddr` or /dns4/NAME/udp/P; repeat for several (default /ip4/127.0.0.1/udp/8080)")
 	fs.DurationVar(&o.Every, "every", 5*time.Second, "how often to send a payload")
 	if err := democli.Parse(fs, args); err != nil {
 		return err
