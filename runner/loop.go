@@ -81,7 +81,9 @@ func (r *Runner) loop(ctx context.Context) error {
 		if r.res.every != 0 {
 			r.resolveSeeds(time.Now())
 		}
-		r.publishMembers()
+		if r.membersWanted.Load() {
+			r.answerMembers()
+		}
 		if r.statsWanted.Load() {
 			r.publishStats()
 		}
@@ -175,6 +177,20 @@ func (r *Runner) observe() {
 	if s == gossip.Connected && !r.readyClosed {
 		r.readyClosed = true
 		close(r.ready)
+	}
+}
+
+// answerMembers copies the member table for the Members calls waiting
+// for it, and releases them.
+func (r *Runner) answerMembers() {
+	r.mu.Lock()
+	ready := r.membersReady
+	r.membersReady = nil
+	r.membersWanted.Store(false)
+	r.mu.Unlock()
+	r.publishMembers()
+	if ready != nil {
+		close(ready)
 	}
 }
 

@@ -28,8 +28,8 @@
 // # The loop
 //
 // Each turn of Run: Tick (rounds, retries, expiries); copy the member
-// table if it changed, and the counters if a Stats call is waiting for
-// them; poll the socket and the wake-up descriptor for at most Tick's
+// table (if it changed) and the counters for the Members and Stats calls
+// waiting for them, if any; poll the socket and the wake-up descriptor for at most Tick's
 // result, rounded up to a millisecond so that a shorter wait does not
 // spin; Receive; hand queued payloads to SendData; Send. When Tick
 // returns 0 because a datagram is due but the socket's send buffer was
@@ -276,6 +276,9 @@ type Runner struct {
 	// has. Both are under mu.
 	statsWanted atomic.Bool
 	statsReady  chan struct{}
+	// membersWanted and membersReady do the same for Members.
+	membersWanted atomic.Bool
+	membersReady  chan struct{}
 
 	snapMu   sync.Mutex
 	snap     Stats
@@ -444,10 +447,30 @@ func (r *Runner) Deliveries() <-chan Delivery { return r.deliveries }
 func (r *Runner) Events() <-chan gossip.MemberEvent { return r.events }
 
 // Members returns the other members this node knows (never the node
-// itself, as gossip.GossipService.Members), in id order, as of the end
-// of the loop's last turn: the loop copies the table after every turn
-// that changed it. The slice is the caller's.
+// itself, as gossip.GossipService.Members), in id order. While Run runs,
+// it wakes the loop and waits for it to copy the table between two
+// turns, as Stats does: the loop copies it only when asked, and only if
+// it changed since the last copy, so member churn costs the loop nothing
+// when nobody looks. Before Run it is empty, and after it the last
+// table. The slice is the caller's.
 func (r *Runner) Members() []gossip.Member {
+	r.mu.Lock()
+	var ready <-chan struct{}
+	if r.started && !r.finished {
+		if r.membersReady == nil {
+			r.membersReady = make(chan struct{})
+			r.membersWanted.Store(true)
+		}
+		ready = r.membersReady
+		r.wakeLocked()
+	}
+	r.mu.Unlock()
+	if ready != nil {
+		select {
+		case <-ready:
+		case <-r.done:
+		}
+	}
 	r.snapMu.Lock()
 	defer r.snapMu.Unlock()
 	return slices.Clone(r.members)
