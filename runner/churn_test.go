@@ -60,7 +60,7 @@ func TestChurnKeepsTheRunnerBounded(t *testing.T) {
 	}
 	churn := func(from, to int) {
 		for i := from; i < to; i++ {
-			id := uint64(1<<40 + i)
+			id := uint64(1)<<40 + uint64(i)
 			m := message.Member{ID: id, Addr: self}
 			send(&message.Hello{Member: m}, uint32(2*i+1))
 			eventually(t, 5*time.Second, "the forged member joins", func() bool { return r.Stats().MembersAdded > uint64(i) })

@@ -222,6 +222,7 @@ func (r *Runner) publishStats() {
 
 	st := r.lc
 	st.Stats = r.svc.Stats()
+	st.Members = r.svc.NumMembers()
 	r.snapMu.Lock()
 	r.snap = st
 	r.snapMu.Unlock()

@@ -229,6 +229,8 @@ type Stats struct {
 	Turns   uint64 // turns of the loop
 	Wakeups uint64 // turns woken by the wake-up descriptor: Publish, Stats, Leave, Close, a cancelled context
 
+	Members int // the other members the node knows, as NumMembers (the node itself not counted)
+
 	SeedResolutions   uint64 // DNS seeds resolved again while the node was alone
 	SeedResolveErrors uint64 // of those, the ones where a name did not resolve
 }

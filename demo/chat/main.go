@@ -10,6 +10,9 @@
 //
 //	-addr multiaddr  UDP address to bind (default /ip4/127.0.0.1/udp/0, a
 //	                 free port, printed on the "listening" line)
+//	-metrics addr    serve Prometheus metrics at http://addr/metrics (a TCP
+//	                 host:port such as 127.0.0.1:9464; port 0 picks one,
+//	                 printed on a "* metrics" line). Default: none
 //	-seed multiaddr  a member to join through, /ip4/A/udp/P or a DNS name
 //	                 /dns4/NAME/udp/P (every address of the name is tried,
 //	                 and tried again while the node is alone); repeat for
@@ -37,15 +40,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	"unicode"
 
 	"github.com/multiformats/go-multiaddr"
 
 	"github.com/tickgossip/gossip"
 	"github.com/tickgossip/gossip/demo/internal/democli"
+	"github.com/tickgossip/gossip/metrics"
 	"github.com/tickgossip/gossip/runner"
 )
 
@@ -63,6 +70,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	addr := democli.MustAddr("/ip4/127.0.0.1/udp/0")
 	var seeds []multiaddr.Multiaddr
 	fs.Var(democli.AddrFlag{Addr: &addr}, "addr", "UDP `multiaddr` to bind; port 0 picks a free one")
+	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics at http://`host:port`/metrics (none by default)")
 	fs.Var(democli.AddrsFlag{Addrs: &seeds}, "seed", "a member to join through, a UDP `multiaddr` or /dns4/NAME/udp/P; repeat for several (none: start a new room)")
 	if err := democli.Parse(fs, args); err != nil {
 		return err
@@ -78,6 +86,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		fmt.Fprintf(stdout, "* listening on %s as %s; a new room: others join with -seed %s\n", r.Addr(), r.ID(), r.Addr())
 	} else {
 		fmt.Fprintf(stdout, "* listening on %s as %s; joining via %s\n", r.Addr(), r.ID(), democli.AddrsFlag{Addrs: &seeds})
+	}
+
+	if *metricsAddr != "" {
+		stopMetrics, err := serveMetrics(r, *metricsAddr, stdout)
+		if err != nil {
+			r.Close()
+			return err
+		}
+		defer stopMetrics()
 	}
 
 	ctx, leave := context.WithCancel(ctx)
@@ -107,6 +124,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return democli.BadInput(err)
 	}
 	return err
+}
+
+// serveMetrics serves the runner's metrics at http://addr/metrics, in
+// the Prometheus text format (package metrics), and prints where. It
+// returns the function that stops the server.
+func serveMetrics(r *runner.Runner, addr string, stdout io.Writer) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, democli.BadInputf("-metrics %s: %v", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", metrics.Handler(r))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln) // returns ErrServerClosed at stop
+	fmt.Fprintf(stdout, "* metrics on http://%s/metrics\n", ln.Addr())
+	return func() { srv.Close() }, nil
 }
 
 // send publishes every non-empty line of stdin once the node is

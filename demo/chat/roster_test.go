@@ -19,7 +19,7 @@ func TestRosterStaysBoundedUnderChurn(t *testing.T) {
 	ro := newRoster(maxMembers)
 	ev := func(kind gossip.MemberEventKind, i int) gossip.MemberEvent {
 		a := multiaddr.StringCast(fmt.Sprintf("/ip4/127.%d.%d.%d/udp/%d", i>>16&255, i>>8&255, i&255, 1000+i%50000))
-		return gossip.MemberEvent{Kind: kind, Member: gossip.Member{ID: gossip.NodeID(1<<40 + i), Addr: a}}
+		return gossip.MemberEvent{Kind: kind, Member: gossip.Member{ID: gossip.NodeID(uint64(1)<<40 + uint64(i)), Addr: a}}
 	}
 	heap := func() uint64 {
 		var ms runtime.MemStats
