@@ -180,6 +180,13 @@ type Config struct {
 	// Default 8. Range 2..1000, or 0 to turn it off.
 	MemberSyncRounds int
 
+	// Backlog says whether a node that joins late receives the payloads
+	// still in the other nodes' data logs (BacklogReplay, the default and
+	// the behaviour before this setting) or only those sent from about
+	// its join on (BacklogSkip). Set it the same on every node: it decides
+	// what each node resends. See Backlog.
+	Backlog Backlog
+
 	// RepairBudget caps the Data datagrams resent in answer to one Status;
 	// the rest follow in later rounds. Default 16. At least 1.
 	RepairBudget int
@@ -243,6 +250,8 @@ func (c *Config) validate() error {
 		return bad("TombstonePeriod", "is %v, want > 0", c.TombstonePeriod)
 	case c.MemberSyncRounds == 1 || c.MemberSyncRounds < 0 || c.MemberSyncRounds > 1000:
 		return bad("MemberSyncRounds", "is %d, want 0 or 2..1000", c.MemberSyncRounds)
+	case c.Backlog > BacklogSkip:
+		return bad("Backlog", "is %d, want BacklogReplay or BacklogSkip", c.Backlog)
 	case c.ResolveTimeout <= 0:
 		return bad("ResolveTimeout", "is %v, want > 0", c.ResolveTimeout)
 	case c.RepairBudget < 1:

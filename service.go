@@ -13,6 +13,7 @@ import (
 
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/handler"
+	"github.com/tickgossip/gossip/internal/backlog"
 	"github.com/tickgossip/gossip/internal/datalog"
 	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
@@ -140,6 +141,9 @@ func New(cfg Config) (*GossipService, error) {
 			RetryInterval: cfg.RetryInterval,
 		}),
 		Logger: cfg.Logger.With().Stringer("node", NodeID(id)).Logger(),
+	}
+	if cfg.Backlog == BacklogSkip {
+		s.n.Backlog = backlog.New(2 * cfg.MaxMembers)
 	}
 	if cfg.OnData != nil {
 		s.n.OnData = func(origin uint64, seq uint32, payload []byte) { cfg.OnData(NodeID(origin), seq, payload) }
