@@ -44,6 +44,16 @@ type Config struct {
 	// PCG seeded from crypto/rand.
 	Rand *rand.Rand
 
+	// Resolver resolves seeds given as DNS names (/dns|dns4|dns6/NAME/udp/P)
+	// in Join and ResolveSeeds. Default: nil, the resolver of
+	// github.com/multiformats/go-multiaddr-dns over the system's DNS.
+	Resolver Resolver
+
+	// ResolveTimeout bounds the time Join may block resolving seed names,
+	// all of them together. Default 5 s (a DNS query is retried within
+	// that). Must be positive.
+	ResolveTimeout time.Duration
+
 	// Logger receives structured logs: state changes and member changes
 	// at info, dropped datagrams at debug. Default: the zero Logger,
 	// which writes nothing and costs nothing on the hot path.
@@ -252,6 +262,13 @@ type Config struct {
 	// Default 8. Range 2..1000, or 0 to turn it off.
 	MemberSyncRounds int
 
+	// Backlog says whether a node that joins late receives the payloads
+	// still in the other nodes' data logs (BacklogReplay, the default and
+	// the behaviour before this setting) or only those sent from about
+	// its join on (BacklogSkip). Set it the same on every node: it decides
+	// what each node resends. See Backlog.
+	Backlog Backlog
+
 	// RepairBudget caps the Data datagrams resent in answer to one Status;
 	// the rest follow in later rounds. Default 16. At least 1.
 	RepairBudget int
@@ -283,6 +300,7 @@ func DefaultConfig() Config {
 		TombstonePeriod:     5 * time.Minute,               // outlasts failure detection in a few hundred nodes
 		MemberSyncRounds:    8,                             // one round in 8 repairs membership
 		MaxMetaSize:         64,                            // 5 IPv4 records per 512-byte Update at the most
+		ResolveTimeout:      5 * time.Second,               // a DNS query and its retries
 	}
 }
 
@@ -334,6 +352,10 @@ func (c *Config) validate() error {
 		return bad("TombstonePeriod", "is %v, want > 0", c.TombstonePeriod)
 	case c.MemberSyncRounds == 1 || c.MemberSyncRounds < 0 || c.MemberSyncRounds > 1000:
 		return bad("MemberSyncRounds", "is %d, want 0 or 2..1000", c.MemberSyncRounds)
+	case c.Backlog > BacklogSkip:
+		return bad("Backlog", "is %d, want BacklogReplay or BacklogSkip", c.Backlog)
+	case c.ResolveTimeout <= 0:
+		return bad("ResolveTimeout", "is %v, want > 0", c.ResolveTimeout)
 	case c.RepairBudget < 1:
 		return bad("RepairBudget", "is %d, want >= 1", c.RepairBudget)
 	case len(c.Keys) > 0 && c.MaxMessageSize < message.MinMessageSize+SealOverhead:

@@ -18,7 +18,10 @@
 // # The caller's duties
 //
 //  1. Create the service with New and a Config from DefaultConfig.
-//  2. Call Join once, with the seeds' addresses or none.
+//  2. Call Join once, with the seeds' addresses or none. A seed may be a
+//     DNS name (/dns4/NAME/udp/P): Join resolves it, blocking for up to
+//     Config.ResolveTimeout. While the node is alone, resolve Seeds again
+//     off the loop (ResolveSeeds) and hand the result to SetSeeds.
 //  3. Loop: Tick, then wait on FD for at most Tick's result, then Receive,
 //     then Send. Calling them more often is harmless; calling Tick late
 //     only delays rounds and retries.

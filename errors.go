@@ -2,7 +2,6 @@ package gossip
 
 import (
 	"errors"
-	"fmt"
 	"net/netip"
 
 	"github.com/multiformats/go-multiaddr"
@@ -35,9 +34,10 @@ var (
 	ErrInvalidAddress = errors.New("gossip: invalid address")
 
 	// ErrNotUDP: the multiaddr is well formed but does not name a UDP
-	// port over IPv4 or IPv6 (a TCP or DNS address, say). errors.Is also
-	// matches it as ErrInvalidAddress.
-	ErrNotUDP = fmt.Errorf("gossip: not a UDP address: %w", ErrInvalidAddress)
+	// port over IPv4 or IPv6 (a TCP address, say, or a DNS name where only
+	// an IP address will do). errors.Is also matches it as
+	// ErrInvalidAddress.
+	ErrNotUDP error = notUDP{}
 
 	// ErrInvalidConfig: New was given a Config with an impossible value;
 	// the message names the field. No socket was opened.
@@ -56,17 +56,37 @@ var (
 // without blocking; the service treats it as "nothing more for now".
 var ErrWouldBlock = transport.ErrWouldBlock
 
+// notUDP is ErrNotUDP: its own text, and a kind of ErrInvalidAddress.
+type notUDP struct{}
+
+func (notUDP) Error() string        { return "gossip: not a UDP address" }
+func (notUDP) Is(target error) bool { return target == ErrInvalidAddress }
+
+// addrError is what addrPort returns: the reason without a package
+// prefix, so that the caller's context ("gossip: seed /ip4/...: ") is
+// the only one, and errors.Is matching ErrNotUDP or ErrInvalidAddress.
+type addrError struct {
+	kind   error
+	reason string
+}
+
+func (e addrError) Error() string { return e.reason }
+func (e addrError) Unwrap() error { return e.kind }
+
 // addrPort converts a multiaddr to the address the transport uses,
-// mapping the conversion's errors onto this package's.
+// mapping the conversion's errors onto this package's. The error's text
+// is the reason alone; the caller names the address and the field.
 func addrPort(m multiaddr.Multiaddr) (netip.AddrPort, error) {
 	a, err := udp.AddrPortFromMultiaddr(m)
 	switch {
 	case err == nil:
 		return a, nil
 	case errors.Is(err, udp.ErrNotUDP):
-		return a, fmt.Errorf("%w: %v", ErrNotUDP, err)
+		return a, addrError{ErrNotUDP, "not a UDP address; want /ip4/A/udp/P or /ip6/A/udp/P"}
+	case len(m) == 0:
+		return a, addrError{ErrInvalidAddress, "empty address"}
 	default:
-		return a, fmt.Errorf("%w: %v", ErrInvalidAddress, err)
+		return a, addrError{ErrInvalidAddress, "invalid address: a malformed /ip4, /ip6 or /udp value"}
 	}
 }
 

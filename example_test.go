@@ -40,7 +40,8 @@ func Example() {
 			{Fd: int32(seed.FD()), Events: unix.POLLIN},
 			{Fd: int32(node.FD()), Events: unix.POLLIN},
 		}
-		unix.Poll(fds, int(wait.Milliseconds()))
+		ms := int((max(wait, 0) + time.Millisecond - 1) / time.Millisecond) // round up: no busy poll
+		unix.Poll(fds, ms)
 		for _, s := range []*gossip.GossipService{seed, node} {
 			s.Receive()
 			s.Send()

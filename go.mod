@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/multiformats/go-multiaddr v0.16.1
+	github.com/multiformats/go-multiaddr-dns v0.6.0
 	github.com/rs/zerolog v1.35.1
 	golang.org/x/sys v0.49.0
 )

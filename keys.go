@@ -27,8 +27,14 @@ var (
 // bytes (454 at 512).
 const SealOverhead = seal.Overhead
 
-// KeyID names a key on the wire: the first byte of SHA-256(key).
-type KeyID = seal.KeyID
+// KeyID names a key on the wire: the first byte of SHA-256(key). Two
+// distinct keys share a KeyID once in 256 pairs; a receiver then tries
+// each key of its ring with that id. KeyIDs lists them so an operator can
+// check a rotation's steps without printing keys.
+type KeyID uint8
+
+// String returns the id as two hex digits.
+func (k KeyID) String() string { return fmt.Sprintf("%02x", uint8(k)) }
 
 // SealStats count the sealing layer's work and its drops by reason. Every
 // datagram read counts once: opened, accepted as plaintext, or dropped.
@@ -95,7 +101,12 @@ func (s *GossipService) KeyIDs() []KeyID {
 	if s.sealer == nil {
 		return nil
 	}
-	return s.sealer.Keyring().IDs()
+	ids := s.sealer.Keyring().IDs()
+	out := make([]KeyID, len(ids))
+	for i, id := range ids {
+		out[i] = KeyID(id)
+	}
+	return out
 }
 
 func (s *GossipService) sealStats() SealStats {

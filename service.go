@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/netip"
 	"time"
 
 	"github.com/multiformats/go-multiaddr"
 
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/handler"
+	"github.com/tickgossip/gossip/internal/backlog"
 	"github.com/tickgossip/gossip/internal/datalog"
 	"github.com/tickgossip/gossip/internal/detector"
 	"github.com/tickgossip/gossip/internal/members"
@@ -37,7 +37,8 @@ type GossipService struct {
 	clock  Clock
 	n      node.Node
 	addr   multiaddr.Multiaddr
-	rbuf   []byte // one byte longer than MaxMessageSize, to spot oversized datagrams
+	rbuf   []byte                // one byte longer than MaxMessageSize, to spot oversized datagrams
+	seeds  []multiaddr.Multiaddr // the last Join's, names unresolved (seeds.go)
 
 	nextRound time.Time
 	io        ioStats
@@ -73,7 +74,7 @@ func New(cfg Config) (*GossipService, error) {
 	if s.tr == nil {
 		bind, err := addrPort(cfg.Addr)
 		if err != nil {
-			return nil, fmt.Errorf("gossip: Config.Addr: %w", err)
+			return nil, fmt.Errorf("gossip: Config.Addr %v: %w", cfg.Addr, err)
 		}
 		conn, err := udp.Listen(bind, udp.Options{})
 		if err != nil {
@@ -86,7 +87,7 @@ func New(cfg Config) (*GossipService, error) {
 		a, err := addrPort(cfg.AdvertiseAddr)
 		if err != nil {
 			s.tr.Close()
-			return nil, fmt.Errorf("gossip: Config.AdvertiseAddr: %w", err)
+			return nil, fmt.Errorf("gossip: Config.AdvertiseAddr %v: %w", cfg.AdvertiseAddr, err)
 		}
 		self = a
 	}
@@ -147,6 +148,9 @@ func New(cfg Config) (*GossipService, error) {
 			RetryInterval: cfg.RetryInterval,
 		}),
 		Logger: cfg.Logger.With().Stringer("node", NodeID(id)).Logger(),
+	}
+	if cfg.Backlog == BacklogSkip {
+		s.n.Backlog = backlog.New(2 * cfg.MaxMembers)
 	}
 	if cfg.OnData != nil {
 		s.n.OnData = func(origin uint64, seq uint32, payload []byte) { cfg.OnData(NodeID(origin), seq, payload) }
@@ -218,6 +222,12 @@ func (s *GossipService) transition(to State) error {
 // is the first of a new cluster and CONNECTED at once. Join is allowed in
 // INITIALIZED and DISCONNECTED; elsewhere it returns ErrBadState. An
 // invalid seed returns ErrInvalidAddress and changes nothing.
+//
+// A seed may be a DNS name, /dns|dns4|dns6/NAME/udp/P: Join resolves it,
+// blocking for up to Config.ResolveTimeout, and sends a Hello to every
+// address it has (of the socket's IP family). A name that does not
+// resolve is skipped; when no seed is left, Join returns ErrUnresolved
+// and changes nothing. See SetSeeds for resolving again later.
 func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	if s.state == Destroyed {
 		return ErrClosed
@@ -225,15 +235,9 @@ func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	if !canTransition(s.state, Joining) {
 		return fmt.Errorf("%w: Join in %s", ErrBadState, s.state)
 	}
-	var targets []netip.AddrPort
-	for _, m := range seeds {
-		a, err := addrPort(m)
-		if err != nil {
-			return fmt.Errorf("gossip: seed %v: %w", m, err)
-		}
-		if a != s.n.Self.Addr && a != s.tr.LocalAddr() {
-			targets = append(targets, a)
-		}
+	targets, err := s.seedTargets(seeds) // resolves DNS names: see seeds.go
+	if err != nil {
+		return err
 	}
 	s.n.Now = s.clock.Now()
 	s.err = nil
@@ -471,8 +475,10 @@ func (s *GossipService) Close() error {
 	return nil
 }
 
-// Members returns the other members this node knows, in id order; the
-// node itself is not among them. Each Member's Meta is a copy. It
+// Members returns the other members this node knows, in id order. The
+// node itself is not among them (memberlist's Members includes the local
+// node; this one does not), so a cluster of n nodes gives n-1. Each
+// Member's Meta is a copy. It
 // allocates; call it for display and checks, not on every turn of the
 // loop.
 func (s *GossipService) Members() []Member {
@@ -519,6 +525,7 @@ func (s *GossipService) SetMeta(meta []byte) error {
 	return nil
 }
 
-// NumMembers returns how many members this node knows, without
-// allocating.
+// NumMembers returns how many other members this node knows, without
+// allocating: len(Members()), the node itself not counted (0 for a node
+// alone, n-1 in a cluster of n).
 func (s *GossipService) NumMembers() int { return s.n.Members.Len() }

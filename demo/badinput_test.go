@@ -39,7 +39,7 @@ func testBadInput(t *testing.T, b bins) {
 		{"InvalidMultiaddr", b.seed, []string{"-addr", "127.0.0.1:8080"}, "for flag -addr"},
 		{"NotUDP", b.seed, []string{"-addr", "/ip4/127.0.0.1/tcp/8080"}, "not a UDP address"},
 		{"PortInUse", b.seed, []string{"-addr", heldAddr}, "address already in use"},
-		{"SeedNotUDP", b.node, []string{"-seed", "/dns4/localhost/udp/8080"}, "not a UDP address"},
+		{"SeedNotUDP", b.node, []string{"-seed", "/dns4/localhost/tcp/8080"}, "not a UDP address"},
 		{"NoSeedAnswers", b.node, []string{"-seed", heldAddr, "-retry", "100ms"}, "no seed answered"},
 		{"LogLevel", b.node, []string{"-log-level", "loud"}, "-log-level"},
 		{"UnknownFlag", b.cluster, []string{"-bogus"}, "flag provided but not defined: -bogus"},

@@ -34,6 +34,9 @@ func testClusterTimeout(t *testing.T, b bins) {
 		t.Fatalf("exit status %d, want 1; stderr: %s", code, p.stderr.String())
 	}
 	checkOneLine(t, p.stderr.String(), "did not form within")
+	if !strings.Contains(p.stderr.String(), "try a longer -timeout") {
+		t.Errorf("the timeout line suggests no -timeout: %s", p.stderr.String())
+	}
 }
 
 // testSealedCluster runs the cluster demo with a key file: every datagram

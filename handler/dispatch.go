@@ -102,7 +102,7 @@ func drop(n *node.Node, in envelope.In, err error) {
 		r = node.DropSealed
 	}
 	n.Drop(r)
-	n.Logger.Debug().Err(err).Stringer("from", in.From).Msg("datagram dropped")
+	node.LogAddr(n.Logger.Debug(), "from", in.From).Err(err).Msg("datagram dropped")
 }
 
 // carriesNews reports whether a message of type t shows that its sender

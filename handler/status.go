@@ -59,10 +59,20 @@ func repair(n *node.Node, in envelope.In, s *message.Status, to uint64, round bo
 	if round {
 		cov = coverageOf(s, n.Cfg.MaxMessageSize)
 	}
+	// With a Backlog, a member gets only what was logged since this node
+	// first heard its Status, not the history it joined after; a sender
+	// not known yet gets nothing until it is.
+	var since uint64
+	if n.Backlog != nil {
+		if to == 0 {
+			return
+		}
+		since = n.Backlog.Since(to, n.Log.Appended())
+	}
 	for i := 0; i < n.Log.Len() && budget > 0; i++ {
 		e, datagram := n.Log.At(i)
 		seq, listed := record(s, e.Origin)
-		if (!listed && !cov.has(e.Origin)) || e.Seq <= seq || e.Origin == to {
+		if (!listed && !cov.has(e.Origin)) || e.Seq <= seq || e.Origin == to || e.Pos <= since {
 			continue
 		}
 		out, buf := n.Open()

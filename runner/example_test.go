@@ -35,7 +35,9 @@ func Example() {
 		})
 	}
 
-	<-node.Ready() // CONNECTED: the seed answered
+	if err := node.WaitReady(ctx); err != nil { // CONNECTED, or why not (no seed answered, ...)
+		panic(err)
+	}
 	if err := node.Publish([]byte("hello, cluster")); err != nil {
 		panic(err)
 	}

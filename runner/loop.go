@@ -46,6 +46,10 @@ func (r *Runner) Run(ctx context.Context) error {
 	})
 	err := r.loop(ctx)
 	stop()
+	r.stopResolving()
+	r.snapMu.Lock()
+	r.runErr = err
+	r.snapMu.Unlock()
 	r.mu.Lock()
 	r.finishLocked()
 	r.mu.Unlock()
@@ -58,6 +62,7 @@ func (r *Runner) loop(ctx context.Context) error {
 	if err := svc.Join(r.opts.Seeds...); err != nil {
 		return r.shutdown(ctx, fmt.Errorf("runner: join: %w", err))
 	}
+	r.initResolver()
 	r.observe()
 	fds := []unix.PollFd{
 		{Fd: int32(svc.FD()), Events: unix.POLLIN},
@@ -73,7 +78,12 @@ func (r *Runner) loop(ctx context.Context) error {
 			return r.shutdown(ctx, fmt.Errorf("runner: %w", svc.Err()))
 		}
 		r.lc.Turns++
-		r.publishMembers()
+		if r.res.every != 0 {
+			r.resolveSeeds(time.Now())
+		}
+		if r.membersWanted.Load() {
+			r.answerMembers()
+		}
 		if r.statsWanted.Load() {
 			r.publishStats()
 		}
@@ -170,6 +180,20 @@ func (r *Runner) observe() {
 	}
 }
 
+// answerMembers copies the member table for the Members calls waiting
+// for it, and releases them.
+func (r *Runner) answerMembers() {
+	r.mu.Lock()
+	ready := r.membersReady
+	r.membersReady = nil
+	r.membersWanted.Store(false)
+	r.mu.Unlock()
+	r.publishMembers()
+	if ready != nil {
+		close(ready)
+	}
+}
+
 // publishMembers makes the member table what Members returns, if it
 // changed.
 func (r *Runner) publishMembers() {
@@ -198,6 +222,7 @@ func (r *Runner) publishStats() {
 
 	st := r.lc
 	st.Stats = r.svc.Stats()
+	st.Members = r.svc.NumMembers()
 	r.snapMu.Lock()
 	r.snap = st
 	r.snapMu.Unlock()

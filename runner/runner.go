@@ -13,18 +13,23 @@
 // a few turns per TickInterval and no CPU in between.
 //
 //	r, err := runner.New(gossip.DefaultConfig(), runner.Options{Seeds: seeds})
-//	go r.Run(ctx)                     // until ctx is cancelled: then leave, flush, close
-//	<-r.Ready()                       // CONNECTED
-//	r.Publish([]byte("hello"))        // from any goroutine
-//	for d := range r.Deliveries() {   // closed when Run returns
+//	go r.Run(ctx)                        // until ctx is cancelled: then leave, flush, close
+//	if err := r.WaitReady(ctx); err != nil { // CONNECTED, or why not: no seed answered, ...
+//		return err
+//	}
+//	r.Publish([]byte("hello"))           // from any goroutine
+//	for d := range r.Deliveries() {      // closed when Run returns
 //		fmt.Printf("%v: %s\n", d.Origin, d.Payload)
 //	}
+//
+// Ready and Done are the same as channels, to select on together (never
+// on Ready alone: it stays open when the join fails).
 //
 // # The loop
 //
 // Each turn of Run: Tick (rounds, retries, expiries); copy the member
-// table if it changed, and the counters if a Stats call is waiting for
-// them; poll the socket and the wake-up descriptor for at most Tick's
+// table (if it changed) and the counters for the Members and Stats calls
+// waiting for them, if any; poll the socket and the wake-up descriptor for at most Tick's
 // result, rounded up to a millisecond so that a shorter wait does not
 // spin; Receive; hand queued payloads to SendData; Send. When Tick
 // returns 0 because a datagram is due but the socket's send buffer was
@@ -83,11 +88,23 @@
 // still queued are discarded and counted in Stats.PublishDiscarded. Run
 // returns last, and Done is closed when it has.
 //
-// Run starts no goroutine of its own and leaves none behind. To wake the
-// loop when a context ends (Run's, and Leave's), it registers a
-// context.AfterFunc callback, which runs on a goroutine of the context
-// package only if the context ends. The callback writes the wake-up
-// descriptor and returns.
+// Run leaves no goroutine behind. It starts one only to resolve DNS
+// seeds again while the node knows no member (below), one at a time, and
+// cancels and waits for it before returning. To wake the loop when a
+// context ends (Run's, and Leave's), it registers a context.AfterFunc
+// callback, which runs on a goroutine of the context package only if the
+// context ends. The callback writes the wake-up descriptor and returns.
+//
+// # DNS seeds
+//
+// Options.Seeds may name their hosts (/dns4/seeds.example/udp/7946, a
+// headless service): Join resolves the names when Run starts, and tries
+// every address. While the node is CONNECTED but knows no member at all
+// (its seeds went away and came back elsewhere), the runner resolves the
+// names again at most once every MemberSyncRounds × TickInterval, on a
+// goroutine so that the loop never waits for DNS, and gives the
+// addresses to GossipService.SetSeeds; the service greets them at its
+// next Reconnect. Stats.SeedResolutions counts these.
 //
 // A Runner is used once: after Run returns it cannot be started again.
 //
@@ -153,8 +170,12 @@ const (
 // cluster and uses the defaults above.
 type Options struct {
 	// Seeds are the nodes Run joins through. With none, this node starts
-	// a new cluster and is CONNECTED at once. A seed that is not
-	// /ip4|ip6/A/udp/P makes Run return gossip.ErrInvalidAddress.
+	// a new cluster and is CONNECTED at once. A seed may be a DNS name,
+	// /dns|dns4|dns6/NAME/udp/P: Join resolves it when Run starts, and
+	// the runner resolves it again, off the loop, while the node is alone
+	// (see the package documentation). A seed that is neither that nor
+	// /ip4|ip6/A/udp/P makes Run return gossip.ErrInvalidAddress; names
+	// none of which resolve, gossip.ErrUnresolved.
 	Seeds []multiaddr.Multiaddr
 
 	// Deliveries is the capacity of the Deliveries channel, in payloads.
@@ -207,6 +228,11 @@ type Stats struct {
 
 	Turns   uint64 // turns of the loop
 	Wakeups uint64 // turns woken by the wake-up descriptor: Publish, Stats, Leave, Close, a cancelled context
+
+	Members int // the other members the node knows, as NumMembers (the node itself not counted)
+
+	SeedResolutions   uint64 // DNS seeds resolved again while the node was alone
+	SeedResolveErrors uint64 // of those, the ones where a name did not resolve
 }
 
 // stop requests, in increasing strength. A stronger request replaces a
@@ -252,14 +278,20 @@ type Runner struct {
 	// has. Both are under mu.
 	statsWanted atomic.Bool
 	statsReady  chan struct{}
+	// membersWanted and membersReady do the same for Members.
+	membersWanted atomic.Bool
+	membersReady  chan struct{}
 
 	snapMu   sync.Mutex
 	snap     Stats
 	members  []gossip.Member
 	leaveErr error // what Leave returns, set when the loop ends
+	runErr   error // what Run returns (ErrClosed if it never ran), set before done is closed
 
 	// The loop's own state, touched by the loop goroutine only.
-	lc           Stats // its counters, copied into snap when Stats asks
+	res          resolver       // re-resolving DNS seeds (resolve.go)
+	resolving    sync.WaitGroup // the resolution in flight, if any
+	lc           Stats          // its counters, copied into snap when Stats asks
 	membersDirty bool
 	readyClosed  bool
 }
@@ -345,14 +377,63 @@ func (r *Runner) MaxPayload() int { return r.maxPayload }
 func (r *Runner) State() gossip.State { return gossip.State(r.state.Load()) }
 
 // Ready returns a channel that is closed when the node first becomes
-// CONNECTED. It stays open if the node never does (no seed answered,
-// stopped while joining), so select on Done as well.
+// CONNECTED. It stays open if the node never does (no seed answered, a bad
+// seed, stopped while joining): never wait on it alone. Select on Done as
+// well, or call WaitReady, which does both and returns Run's error.
 func (r *Runner) Ready() <-chan struct{} { return r.ready }
 
 // Done returns a channel that is closed when the runner has stopped: Run
 // has returned, or the runner was closed before Run was called. By then
-// Deliveries and Events are closed and Stats is final.
+// Deliveries and Events are closed, Stats is final and Err says why.
 func (r *Runner) Done() <-chan struct{} { return r.done }
+
+// WaitReady waits until the node is CONNECTED and returns nil, or until
+// the runner stops first and returns Err (an error wrapping
+// gossip.ErrJoinFailed when no seed answered, gossip.ErrInvalidAddress
+// for a bad seed, ErrNotConnected when it was stopped while joining), or
+// until ctx ends and returns ctx's error. It returns nil for a node that
+// connected and has stopped since. It never blocks once Done is closed,
+// so it is the one call to make after starting Run on another goroutine:
+//
+//	go r.Run(ctx)
+//	if err := r.WaitReady(ctx); err != nil {
+//		return err // no seed answered, a bad seed, or ctx ended
+//	}
+func (r *Runner) WaitReady(ctx context.Context) error {
+	select {
+	case <-r.ready:
+		return nil
+	default:
+	}
+	select {
+	case <-r.ready:
+		return nil
+	case <-r.done:
+		select {
+		case <-r.ready: // connected, then stopped
+			return nil
+		default:
+		}
+		return r.Err()
+	case <-ctx.Done():
+		return fmt.Errorf("runner: waiting for CONNECTED: %w", ctx.Err())
+	}
+}
+
+// Err returns what Run returned, once Done is closed: nil after a stop
+// asked for while CONNECTED, the reason otherwise (see Run). It returns
+// ErrClosed for a runner closed before Run was called, and nil while the
+// runner has not stopped.
+func (r *Runner) Err() error {
+	select {
+	case <-r.done:
+	default:
+		return nil
+	}
+	r.snapMu.Lock()
+	defer r.snapMu.Unlock()
+	return r.runErr
+}
 
 // Deliveries returns the channel of payloads other nodes published, each
 // delivered once, in the order this node received them. Payloads that
@@ -367,10 +448,31 @@ func (r *Runner) Deliveries() <-chan Delivery { return r.deliveries }
 // when the runner stops.
 func (r *Runner) Events() <-chan gossip.MemberEvent { return r.events }
 
-// Members returns the members this node knows, in id order, as of the end
-// of the loop's last turn: the loop copies the table after every turn
-// that changed it. The slice is the caller's.
+// Members returns the other members this node knows (never the node
+// itself, as gossip.GossipService.Members), in id order. While Run runs,
+// it wakes the loop and waits for it to copy the table between two
+// turns, as Stats does: the loop copies it only when asked, and only if
+// it changed since the last copy, so member churn costs the loop nothing
+// when nobody looks. Before Run it is empty, and after it the last
+// table. The slice is the caller's.
 func (r *Runner) Members() []gossip.Member {
+	r.mu.Lock()
+	var ready <-chan struct{}
+	if r.started && !r.finished {
+		if r.membersReady == nil {
+			r.membersReady = make(chan struct{})
+			r.membersWanted.Store(true)
+		}
+		ready = r.membersReady
+		r.wakeLocked()
+	}
+	r.mu.Unlock()
+	if ready != nil {
+		select {
+		case <-ready:
+		case <-r.done:
+		}
+	}
 	r.snapMu.Lock()
 	defer r.snapMu.Unlock()
 	return slices.Clone(r.members)
@@ -576,6 +678,7 @@ func (r *Runner) finishLocked() {
 		r.snapMu.Lock()
 		r.snap.Stats = r.svc.Stats()
 		r.snap.PublishDiscarded += uint64(r.q.n)
+		r.runErr = ErrClosed
 		r.snapMu.Unlock()
 	}
 	if r.wakeOpen {

@@ -79,7 +79,7 @@ func TestBadInput(t *testing.T) {
 		{"UnknownFlag", []string{"-bogus"}, "flag provided but not defined: -bogus"},
 		{"NotAMultiaddr", []string{"-addr", "127.0.0.1:7070"}, "invalid value"},
 		{"AddrNotUDP", []string{"-addr", "/ip4/127.0.0.1/tcp/7070"}, "not a UDP address"},
-		{"SeedNotUDP", []string{"-seed", "/dns4/localhost/udp/8080"}, "not a UDP address"},
+		{"SeedNotUDP", []string{"-seed", "/dns4/localhost/tcp/8080"}, "not a UDP address"},
 		{"Wildcard", []string{"-addr", "/ip4/0.0.0.0/udp/0"}, "cannot be advertised"},
 		{"PortInUse", []string{"-addr", inUse}, "address already in use"},
 		{"Argument", []string{"hello"}, `unexpected argument "hello"`},

@@ -150,6 +150,17 @@ func (c *cluster) datagramsOut() uint64 {
 	return n
 }
 
+// incomplete counts the nodes that are not yet connected to all others.
+func (c *cluster) incomplete() int {
+	n := 0
+	for _, svc := range c.svcs {
+		if svc.State() != gossip.Connected || svc.NumMembers() != len(c.svcs)-1 {
+			n++
+		}
+	}
+	return n
+}
+
 // laggards describes the first few nodes that are not yet connected to
 // all others.
 func (c *cluster) laggards() string {

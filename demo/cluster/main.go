@@ -21,7 +21,9 @@
 //	-nodes n          nodes in the cluster, the seed included (default 8, 2..1024)
 //	-payloads n       payloads to send (default 5)
 //	-timeout duration how long the cluster may take to form, and each
-//	                  payload to reach every node (default 10s)
+//	                  payload to reach every node (default: 10s, or
+//	                  500ms per node when that is longer: 32s for 64 nodes,
+//	                  since forming takes longer the more nodes there are)
 //	-fanout n         Config.RumorFactor: how many members each node passes
 //	                  a payload to (default 3, 1..7)
 //	-tick duration    Config.TickInterval (default 200ms)
@@ -36,7 +38,10 @@
 //
 // It exits 0 when every payload reached every node, 1 with one line on
 // stderr when the cluster did not form or a payload did not reach every
-// node within -timeout, and 2 on bad flags.
+// node within -timeout (the line names the nodes still missing members
+// or the payload, and suggests a longer -timeout), and 2 on bad flags.
+// These are the built program's exit statuses: under go run, the go
+// command prints "exit status N" and itself exits 1 for any failure.
 package main
 
 import (
@@ -82,7 +87,8 @@ func run(args []string) error {
 		return err
 	}
 	if ok, err := c.runUntil(start.Add(o.timeout), c.formed); err != nil || !ok {
-		return orTimeout(err, "cluster did not form within %v:%s", o.timeout, c.laggards())
+		return orTimeout(err, "cluster did not form within %v: %d of %d nodes lack members:%s; try a longer -timeout (-timeout %v)",
+			o.timeout, c.incomplete(), o.nodes, c.laggards(), 2*o.timeout)
 	}
 	log.Info().Int("nodes", o.nodes).Int("members_each", o.nodes-1).
 		Dur("took_ms", time.Since(start)).Msg("cluster formed")
@@ -97,8 +103,8 @@ func run(args []string) error {
 			return err
 		}
 		if ok, err := c.runUntil(f.sent.Add(o.timeout), f.complete); err != nil || !ok {
-			return orTimeout(err, "payload %d from n%d reached %d of %d nodes within %v; missing: %s",
-				num, f.origin, f.reached, o.nodes, o.timeout, f.missing())
+			return orTimeout(err, "payload %d from n%d reached %d of %d nodes within %v; missing: %s; try a longer -timeout (-timeout %v)",
+				num, f.origin, f.reached, o.nodes, o.timeout, f.missing(), 2*o.timeout)
 		}
 		if _, err := c.runUntil(time.Now().Add(quietFor), c.quiet); err != nil {
 			return err
@@ -117,6 +123,15 @@ func run(args []string) error {
 	return table(os.Stdout, flights)
 }
 
+// defaultTimeout is -timeout's default for n nodes: 10 s, or 500 ms per
+// node when that is longer. Forming takes longer the larger the cluster
+// (about 1.5 s for 16 nodes, 3 s for 32, 18 to 22 s for 64 and 128 on
+// a 2-core machine), and a payload's delivery little; half a second per
+// node leaves room on a loaded machine.
+func defaultTimeout(n int) time.Duration {
+	return max(10*time.Second, time.Duration(n)*500*time.Millisecond)
+}
+
 // orTimeout returns err if there is one, else the formatted timeout.
 func orTimeout(err error, format string, args ...any) error {
 	if err != nil {
@@ -130,7 +145,7 @@ func parseFlags(args []string) (options, error) {
 	fs := flag.NewFlagSet("cluster", flag.ContinueOnError)
 	fs.IntVar(&o.nodes, "nodes", 8, "nodes in the cluster, the seed included (2..1024)")
 	fs.IntVar(&o.payloads, "payloads", 5, "payloads to send, one after another")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long the cluster may take to form, and each payload to reach every node")
+	fs.DurationVar(&o.timeout, "timeout", 0, "how long the cluster may take to form, and each payload to reach every node (default 10s, or 500ms per node if longer)")
 	fs.IntVar(&o.fanout, "fanout", 3, "members each node passes a payload to (RumorFactor, 1..7)")
 	fs.DurationVar(&o.tick, "tick", 200*time.Millisecond, "anti-entropy and failure-probe period (TickInterval)")
 	fs.DurationVar(&o.retry, "retry", time.Second, "wait for an Ack before retrying (RetryInterval)")
@@ -144,8 +159,10 @@ func parseFlags(args []string) (options, error) {
 		return o, democli.BadInputf("-nodes %d: want 2..1024", o.nodes)
 	case o.payloads < 1:
 		return o, democli.BadInputf("-payloads %d: want at least 1", o.payloads)
-	case o.timeout <= 0, o.tick <= 0, o.retry <= 0:
+	case o.timeout < 0, o.tick <= 0, o.retry <= 0:
 		return o, democli.BadInputf("-timeout, -tick and -retry must be positive")
+	case o.timeout == 0:
+		o.timeout = defaultTimeout(o.nodes)
 	}
 	return o, nil
 }

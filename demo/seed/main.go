@@ -1,7 +1,8 @@
 // Command seed runs the first node of a gossip cluster, the one other
 // nodes join through. It sends no payloads of its own; it prints, one
 // line each, its state changes, the members that join, leave or fail,
-// and every payload it receives with its origin. SIGINT or SIGTERM makes
+// and every payload it receives with its origin (a members=N field counts
+// the other members, this node not included). SIGINT or SIGTERM makes
 // it leave the cluster, print its Stats counters and exit 0.
 //
 //	go run ./demo/seed -addr /ip4/127.0.0.1/udp/8080
@@ -23,7 +24,8 @@
 //
 // Output goes to stdout, one structured line per event. Bad input (a flag,
 // an address that is not /ip4|ip6/A/udp/P, a port in use) prints one line
-// on stderr and exits 2.
+// on stderr and exits 2. (These are the built program's statuses; under
+// go run the go command prints "exit status 2" and exits 1 itself.)
 package main
 
 import (

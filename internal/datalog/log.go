@@ -12,8 +12,12 @@ package datalog
 type Entry struct {
 	Origin uint64
 	Seq    uint32
-	off    int
-	n      int
+	// Pos is the entry's place among every datagram ever appended,
+	// from 1: entries with a Pos above Appended() at some moment were
+	// logged after it.
+	Pos uint64
+	off int
+	n   int
 }
 
 // Log is the byte-bounded data log. It is not safe for concurrent use.
@@ -24,8 +28,13 @@ type Log struct {
 	head    int
 	count   int
 	w       int // where the next entry is written
+	pos     uint64
 	Dropped uint64
 }
+
+// Appended returns how many datagrams were ever appended: the Pos of the
+// latest entry.
+func (l *Log) Appended() uint64 { return l.pos }
 
 // New returns an empty log of at most max bytes.
 func New(max int) *Log { return &Log{max: max} }
@@ -68,7 +77,8 @@ func (l *Log) Append(origin uint64, seq uint32, datagram []byte) {
 		off, ok := l.place(n)
 		if ok {
 			copy(l.buf[off:], datagram)
-			l.push(Entry{Origin: origin, Seq: seq, off: off, n: n})
+			l.pos++
+			l.push(Entry{Origin: origin, Seq: seq, Pos: l.pos, off: off, n: n})
 			l.w = off + n
 			return
 		}

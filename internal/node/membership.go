@@ -54,7 +54,7 @@ func (n *Node) AddMember(m members.Member, direct bool) bool {
 	n.Stats.MembersAdded++
 	added, _ := n.Members.Get(m.ID)
 	n.emit(MemberJoined, added)
-	n.Logger.Debug().Stringer("member", hexID(m.ID)).Stringer("addr", addrText(m.Addr)).Msg("member joined")
+	LogMember(n.Logger.Debug(), m.ID, m.Addr).Msg("member joined")
 	return true
 }
 
@@ -89,7 +89,7 @@ func (n *Node) RemoveMember(id uint64, ev MemberEvent, inc uint32, from uint64) 
 		n.Stats.MembersFailed++
 	}
 	n.emit(ev, m)
-	n.Logger.Debug().Stringer("member", hexID(id)).Stringer("addr", addrText(m.Addr)).Stringer("event", ev).Msg("member removed")
+	LogMember(n.Logger.Debug(), id, m.Addr).Stringer("event", ev).Msg("member removed")
 	return true
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tickgossip/gossip/envelope"
+	"github.com/tickgossip/gossip/internal/backlog"
 	"github.com/tickgossip/gossip/internal/datalog"
 	"github.com/tickgossip/gossip/internal/detector"
 	"github.com/tickgossip/gossip/internal/members"
@@ -104,6 +105,11 @@ type Node struct {
 
 	// Seeds are the addresses this node joined through, for Reconnect.
 	Seeds []netip.AddrPort
+
+	// Backlog, when set, limits what anti-entropy resends to a member to
+	// the data logged since this node first heard that member's Status
+	// (Config.Backlog = BacklogSkip). Nil: the whole log (the default).
+	Backlog *backlog.Horizons
 
 	// OwnSeq is the originSeq of the last payload this node originated.
 	OwnSeq        uint32

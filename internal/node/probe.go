@@ -41,7 +41,7 @@ func (n *Node) watch(i int, seq uint32) {
 	m := n.Members.At(i)
 	if m.Ext && m.Inc > 0 && seq != 0 {
 		n.Detector.Probe(detector.Direct, m.ID, m.Addr, m.Inc, seq, n.Now)
-		n.Logger.Trace().Stringer("member", hexID(m.ID)).Msg("probe")
+		LogID(n.Logger.Trace(), "member", m.ID).Msg("probe")
 	}
 }
 
@@ -88,7 +88,7 @@ func (n *Node) Detect() {
 				}
 			}
 		case detector.ActIndirect:
-			n.Logger.Debug().Stringer("member", hexID(a.Target)).Msg("probe unanswered: indirect probes")
+			LogID(n.Logger.Debug(), "member", a.Target).Msg("probe unanswered: indirect probes")
 			n.probeIndirectly(a)
 		case detector.ActSuspect:
 			n.raiseSuspicion(a)
@@ -179,7 +179,7 @@ func (n *Node) raiseSuspicion(a detector.Action) {
 	}
 	n.Detector.Raised()
 	n.tellObservers(i, message.Record{Kind: message.RecordSuspect, ID: m.ID, Inc: m.Inc, From: n.Self.ID})
-	n.Logger.Debug().Stringer("member", hexID(m.ID)).Uint32("incarnation", m.Inc).Msg("suspect")
+	LogID(n.Logger.Debug(), "member", m.ID).Uint32("incarnation", m.Inc).Msg("suspect")
 }
 
 // tellObservers sends a record about the member at index i to its
@@ -211,7 +211,7 @@ func (n *Node) pingSuspect(a detector.Action) {
 	n.Out.Commit(out, w.Finish(), message.TypeUpdate)
 	n.To(out, m.Addr, m.ID, 1)
 	n.Out.Close(out)
-	n.Logger.Trace().Stringer("member", hexID(m.ID)).Msg("ping suspect")
+	LogID(n.Logger.Trace(), "member", m.ID).Msg("ping suspect")
 }
 
 // Vouch tells the other holders of a suspicion that this node heard from
@@ -231,7 +231,7 @@ func (n *Node) Vouch(target uint64, inc uint32, accuser uint64) {
 		n.tell(a.Addr, r)
 	}
 	n.Stats.Vouches++
-	n.Logger.Trace().Stringer("member", hexID(target)).Msg("heard from a suspect")
+	LogID(n.Logger.Trace(), "member", target).Msg("heard from a suspect")
 }
 
 // confirmSuspicion adds this node's word to a suspicion its own first ping
@@ -262,7 +262,7 @@ func (n *Node) declare(a detector.Action) {
 	r := message.Record{Kind: message.RecordFailed, ID: m.ID, Inc: a.Inc, From: n.Self.ID}
 	n.QueueRumor(r, 0)
 	n.tell(m.Addr, r)
-	n.Logger.Info().Stringer("member", hexID(m.ID)).Stringer("addr", addrText(m.Addr)).Msg("member declared failed")
+	LogMember(n.Logger.Info(), m.ID, m.Addr).Msg("member declared failed")
 }
 
 // ProbeResult tells requester whether target answered the probe made for

@@ -129,7 +129,7 @@ func (n *Node) Refute(accuser uint64, from netip.AddrPort) {
 	if addr, ok := n.addrOf(accuser); ok && addr != from {
 		n.sendRecords(append(n.one[:0], self), addr, n.IDAt(addr), true)
 	}
-	n.Logger.Info().Uint32("incarnation", n.Inc).Stringer("accuser", hexID(accuser)).Msg("refuted a verdict of this node")
+	LogID(n.Logger.Info(), "accuser", accuser).Uint32("incarnation", n.Inc).Msg("refuted a verdict of this node")
 }
 
 // addrOf returns where id is, or was before it was removed.

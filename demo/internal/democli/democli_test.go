@@ -32,6 +32,24 @@ func TestParseAddr(t *testing.T) {
 	}
 }
 
+func TestParseSeedTakesDNSNames(t *testing.T) {
+	for _, tc := range []struct {
+		in, err string
+	}{
+		{"/ip4/127.0.0.1/udp/8080", ""},
+		{"/dns4/localhost/udp/8080", ""},
+		{"/dns/seeds.cluster.local/udp/7946", ""},
+		{"/dns6/localhost/udp/8080", ""},
+		{"/dns4/localhost/tcp/8080", "not a UDP address"},
+		{"localhost:8080", "must begin with /"},
+	} {
+		_, err := ParseSeed(tc.in)
+		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("ParseSeed(%q) = %v, want error containing %q", tc.in, err, tc.err)
+		}
+	}
+}
+
 func TestMillisRoundsUp(t *testing.T) {
 	for d, want := range map[time.Duration]int{
 		-time.Second:            0,

@@ -9,7 +9,8 @@ import (
 )
 
 // onMember prints one line per change in the member table: joined,
-// left, replaced at info, failed at warn.
+// left, replaced at info, failed at warn. Its members field is
+// NumMembers: the other members, this node not counted.
 func (r *runner) onMember(ev gossip.MemberEvent) {
 	id := ev.Member.ID
 	if ev.Kind == gossip.MemberJoined {

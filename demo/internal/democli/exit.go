@@ -8,7 +8,9 @@ import (
 	"strings"
 )
 
-// Exit statuses of the demo programs.
+// Exit statuses of the demo programs, as a built binary returns them.
+// Under go run the go command reports a failing program with a line
+// "exit status N" and exits 1 itself, whatever N was.
 const (
 	StatusOK       = 0 // finished, or stopped by SIGINT or SIGTERM
 	StatusFailure  = 1 // failed while running (a socket error, a payload not delivered)

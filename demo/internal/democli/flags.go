@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/multiformats/go-multiaddr"
+
+	"github.com/tickgossip/gossip"
 )
 
 // Parse parses args into fs without letting the flag package print: a
@@ -66,9 +68,9 @@ func (f AddrsFlag) String() string {
 	return strings.Join(s, ",")
 }
 
-// Set parses s as a multiaddr and appends it.
+// Set parses s as a seed multiaddr (an IP or a DNS name) and appends it.
 func (f AddrsFlag) Set(s string) error {
-	m, err := ParseAddr(s)
+	m, err := ParseSeed(s)
 	if err != nil {
 		return err
 	}
@@ -86,6 +88,23 @@ func ParseAddr(s string) (multiaddr.Multiaddr, error) {
 	}
 	if len(m) != 2 || (m[0].Code() != multiaddr.P_IP4 && m[0].Code() != multiaddr.P_IP6) || m[1].Code() != multiaddr.P_UDP {
 		return nil, errors.New("not a UDP address; want /ip4/A/udp/P or /ip6/A/udp/P")
+	}
+	return m, nil
+}
+
+// ParseSeed parses a seed: a UDP multiaddr as ParseAddr, or a DNS name
+// and a UDP port, /dns/NAME/udp/P, /dns4/NAME/udp/P or /dns6/NAME/udp/P,
+// which Join resolves to every address the name has.
+func ParseSeed(s string) (multiaddr.Multiaddr, error) {
+	m, err := multiaddr.NewMultiaddr(s)
+	if err != nil {
+		return nil, fmt.Errorf("%v; want /ip4/A/udp/P, /ip6/A/udp/P or /dns4/NAME/udp/P", err)
+	}
+	if gossip.IsDNSSeed(m) {
+		return m, nil
+	}
+	if _, err := ParseAddr(s); err != nil {
+		return nil, errors.New("not a UDP address; want /ip4/A/udp/P, /ip6/A/udp/P or /dns|dns4|dns6/NAME/udp/P")
 	}
 	return m, nil
 }

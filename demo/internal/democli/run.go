@@ -32,6 +32,7 @@ type runner struct {
 	addrs map[gossip.NodeID]multiaddr.Multiaddr // members' addresses, from OnMember
 	sent  int                                   // payloads sent
 	next  time.Time                             // when the next payload is due
+	seeds *seedRefresh                          // re-resolves -seed names while alone
 }
 
 // Run runs one node until SIGINT or SIGTERM: it binds o.Addr, joins
@@ -66,10 +67,15 @@ func Run(o Options) error {
 		e = e.Stringer("seeds", AddrsFlag{&o.Seeds})
 	}
 	e.Msg("listening")
-	if err := svc.Join(o.Seeds...); err != nil {
+	if err := svc.Join(o.Seeds...); err != nil { // resolves -seed names
 		svc.Close()
+		if errors.Is(err, gossip.ErrUnresolved) {
+			return BadInputf("-seed: %v", err)
+		}
 		return BadInput(err) // the flags were checked: not expected
 	}
+	r.seeds = newSeedRefresh(svc, r.cfg)
+	defer r.seeds.stop()
 	err = r.loop(sigs)
 	svc.Close()
 	LogStats(r.log, svc.Stats())
@@ -88,6 +94,7 @@ func (r *runner) loop(sigs <-chan os.Signal) error {
 			return r.leave()
 		default:
 		}
+		r.seeds.turn(r.svc, r.cfg, time.Now())
 		// SendData only queues: send before Tick, so that Tick's wait
 		// (0 when an envelope is due) covers the new payload.
 		untilSend := r.sendDue(time.Now())
