@@ -494,6 +494,10 @@ func publicMember(m members.Member) Member {
 	return Member{ID: NodeID(m.ID), Addr: toMultiaddr(m.Addr), Meta: bytes.Clone(m.Meta), Incarnation: m.Inc}
 }
 
+// MaxMetaSize returns the most metadata bytes Config.Meta and SetMeta
+// take (Config.MaxMetaSize, lowered to what fits one datagram).
+func (s *GossipService) MaxMetaSize() int { return s.cfg.MaxMetaSize }
+
 // Meta returns a copy of this node's metadata.
 func (s *GossipService) Meta() []byte { return bytes.Clone(s.n.Meta) }
 

@@ -18,6 +18,7 @@ func TestDemos(t *testing.T) {
 	}
 	b := build(t)
 	t.Run("SeedAndTwoNodes", func(t *testing.T) { t.Parallel(); testSeedAndTwoNodes(t, b) })
+	t.Run("KilledNodeIsDeclaredFailed", func(t *testing.T) { t.Parallel(); testKilledNodeIsDeclaredFailed(t, b) })
 	t.Run("NodeJoinsThroughADNSName", func(t *testing.T) { t.Parallel(); testNodeJoinsThroughADNSName(t, b) })
 	t.Run("Cluster", func(t *testing.T) { t.Parallel(); testCluster(t, b) })
 	t.Run("ClusterTimeout", func(t *testing.T) { t.Parallel(); testClusterTimeout(t, b) })

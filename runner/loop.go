@@ -87,6 +87,9 @@ func (r *Runner) loop(ctx context.Context) error {
 		if r.statsWanted.Load() {
 			r.publishStats()
 		}
+		if r.metaWanted.Load() {
+			r.applyMeta()
+		}
 
 		// Wait == 0: something is due for Send now. If the socket's send
 		// buffer was full last turn it still is due, so wait for the

@@ -253,6 +253,7 @@ type Runner struct {
 	id         gossip.NodeID
 	addr       multiaddr.Multiaddr
 	maxPayload int
+	maxMeta    int
 
 	deliveries chan Delivery
 	events     chan gossip.MemberEvent
@@ -281,6 +282,12 @@ type Runner struct {
 	// membersWanted and membersReady do the same for Members.
 	membersWanted atomic.Bool
 	membersReady  chan struct{}
+	// metaWanted is set by SetMeta, with the metadata in meta and the
+	// callers waiting in metaWaiters (under mu); the loop applies the
+	// latest and answers them all.
+	metaWanted  atomic.Bool
+	meta        []byte
+	metaWaiters []chan error
 
 	snapMu   sync.Mutex
 	snap     Stats
@@ -355,7 +362,7 @@ func New(cfg gossip.Config, opts Options) (*Runner, error) {
 		return nil, fmt.Errorf("runner: wake-up descriptor: %w", err)
 	}
 	r.svc, r.wake, r.wakeOpen = svc, w, true
-	r.id, r.addr, r.maxPayload = svc.ID(), svc.Addr(), svc.MaxPayload()
+	r.id, r.addr, r.maxPayload, r.maxMeta = svc.ID(), svc.Addr(), svc.MaxPayload(), svc.MaxMetaSize()
 	r.state.Store(uint32(svc.State()))
 	r.snap.Stats = svc.Stats()
 	return r, nil
@@ -510,6 +517,56 @@ func (r *Runner) Stats() Stats {
 	st.Published, st.QueueFull, st.PublishQueued = r.q.published, r.q.full, r.q.n
 	r.mu.Unlock()
 	return st
+}
+
+// SetMeta replaces this node's metadata (gossip.GossipService.SetMeta),
+// from any goroutine: the loop applies it in its next turn, which raises
+// the node's incarnation and spreads the new record, and SetMeta returns
+// once it has. The others see it as a gossip.MemberUpdated event on their
+// Events. The slice is copied. Errors: gossip.ErrMetaTooLarge beyond
+// Config.MaxMetaSize, ErrClosed once the runner has stopped; on error
+// nothing changed. Calls that overlap are applied in one turn, the last
+// one's metadata winning.
+func (r *Runner) SetMeta(meta []byte) error {
+	if len(meta) > r.maxMeta {
+		return fmt.Errorf("%w: %d bytes, at most %d", gossip.ErrMetaTooLarge, len(meta), r.maxMeta)
+	}
+	r.mu.Lock()
+	if r.finished {
+		r.mu.Unlock()
+		return ErrClosed
+	}
+	if !r.started {
+		// Run has not started: this goroutine may touch the service, and
+		// the Join that Run makes carries the metadata.
+		err := r.svc.SetMeta(meta)
+		r.mu.Unlock()
+		return err
+	}
+	done := make(chan error, 1)
+	r.meta = append(r.meta[:0], meta...)
+	r.metaWaiters = append(r.metaWaiters, done)
+	r.metaWanted.Store(true)
+	r.wakeLocked()
+	r.mu.Unlock()
+	select {
+	case err := <-done:
+		return err
+	case <-r.done:
+		return ErrClosed
+	}
+}
+
+// applyMeta hands the latest SetMeta to the service (on the loop).
+func (r *Runner) applyMeta() {
+	r.mu.Lock()
+	r.metaWanted.Store(false)
+	err := r.svc.SetMeta(r.meta)
+	for _, w := range r.metaWaiters {
+		w <- err
+	}
+	r.metaWaiters = r.metaWaiters[:0]
+	r.mu.Unlock()
 }
 
 // Publish queues payload for the whole cluster and wakes the loop, which

@@ -81,6 +81,11 @@ var quantities = []quantity{
 		}},
 	{name: "duplicates", cheap: true,
 		value: func(r *runner) int { _, _, d := r.s.Cost(); return int(d) }},
+	{name: "meta-regressions", cheap: true,
+		value: func(r *runner) int { return len(r.s.mem.regressions) },
+		detail: func(r *runner) string {
+			return strings.Join(r.s.mem.regressions[:min(3, len(r.s.mem.regressions))], "; ")
+		}},
 	{name: "live", cheap: true, value: func(r *runner) int { return r.s.Live() }},
 	{name: "down", cheap: true, value: func(r *runner) int { return len(r.s.Nodes()) - r.s.Live() }},
 	{name: "paused", value: func(r *runner) int {

@@ -75,6 +75,9 @@ var commandList = []*command{
 		{name: "removals reset", run: cmdRemovalsReset},
 	}},
 	{name: "allow-removal", pos: "[SEL|none]", maxPos: 1, run: cmdAllowRemoval, keys: []key{{name: "by", kind: argNodes}}},
+	{name: "meta", pos: "SEL", minPos: 1, maxPos: 1, run: cmdMeta, keys: []key{
+		{name: "value", kind: argWord, req: true}, {name: "count", kind: argInt}, {name: "every", kind: argDur},
+	}},
 
 	// Keys and counters.
 	{name: "keys", pos: "[show]", maxPos: 1, run: cmdKeysShow, subs: []*command{
@@ -91,6 +94,7 @@ var commandList = []*command{
 		{name: "check known", pos: "SEL", minPos: 1, maxPos: 1, run: cmdCheckKnown, keys: []key{{name: "within", kind: argDur}}},
 		{name: "check members", pos: "complete", minPos: 1, maxPos: 1, run: cmdCheckMembers, keys: []key{{name: "within", kind: argDur}}},
 		{name: "check deliveries", pos: "complete", minPos: 1, maxPos: 1, run: cmdCheckDeliveries, keys: []key{{name: "within", kind: argDur}}},
+		{name: "check meta", pos: "SEL", minPos: 1, maxPos: 1, run: cmdCheckMeta, keys: []key{{name: "value", kind: argWord, req: true}, {name: "within", kind: argDur}}},
 	}},
 }
 

@@ -262,6 +262,13 @@
 // are the removals these nodes make of others (a node that hears a fifth
 // of what is sent to it may accuse everyone). none forgets them all.
 //
+//	meta SEL value=W [count=N] [every=D]
+//
+// The nodes set their metadata (GossipService.SetMeta) to W; with count,
+// to W1, W2, ... WN, one every D (default 100ms), the simulation running
+// meanwhile. From then on what every node sees of their metadata is
+// recorded, for check meta and meta-regressions.
+//
 // # Keys and counters
 //
 //	keys [show]
@@ -307,6 +314,8 @@
 //   - stale: the entries in live tables for services no longer running
 //   - undelivered: the payloads not yet at every live node
 //   - duplicates: the payloads delivered twice to a node
+//   - meta-regressions: the times a node's view of a member's metadata
+//     (one a meta command set) went back to an older incarnation
 //   - live, down, paused: the nodes in each state
 //   - stat.FIELD: a gossip.Stats counter summed over the live services
 //
@@ -332,4 +341,9 @@
 //	check deliveries complete [within=D]
 //
 // Every payload sent reached every live node, and no node twice.
+//
+//	check meta SEL value=W [within=D]
+//
+// Every other live node sees the nodes' metadata as W (nodes a meta
+// command set).
 package sim

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math/bits"
 	"time"
 
@@ -53,6 +54,19 @@ type memberTracker struct {
 	removals []Removal
 	unknown  uint64 // events of kinds the tracker ignores
 	resyncs  uint64
+
+	// Metadata of the members a scenario's meta command set (watched
+	// slots only, so memory stays small): what each node last saw, and how
+	// often a node's view went back to an older incarnation.
+	metaWatch   map[int]bool
+	metaSeen    map[[2]int]metaView // (observer node, slot)
+	regressions []string
+}
+
+// metaView is one node's view of a member's record.
+type metaView struct {
+	inc  uint32
+	meta string
 }
 
 func (t *memberTracker) init(on bool) {
@@ -149,7 +163,11 @@ func (t *memberTracker) remove(i, slot int) bool {
 func (t *memberTracker) event(s *Sim, n *Node, ev gossip.MemberEvent) {
 	i := n.Index
 	slot, known := t.slotOf[ev.Member.ID]
+	if known && t.metaWatch[slot] && (ev.Kind == gossip.MemberJoined || ev.Kind == gossip.MemberUpdated) {
+		t.sawMeta(s, i, slot, ev.Member)
+	}
 	switch ev.Kind {
+	case gossip.MemberUpdated:
 	case gossip.MemberJoined:
 		if known {
 			t.add(i, slot)
@@ -170,6 +188,59 @@ func (t *memberTracker) event(s *Sim, n *Node, ev gossip.MemberEvent) {
 		t.isDirty[i] = true
 		t.dirty = append(t.dirty, i)
 	}
+}
+
+// sawMeta records node i's view of a watched member, and counts a view
+// that went back to an older incarnation.
+func (t *memberTracker) sawMeta(s *Sim, i, slot int, m gossip.Member) {
+	if t.metaSeen == nil {
+		t.metaSeen = map[[2]int]metaView{}
+	}
+	k := [2]int{i, slot}
+	prev, ok := t.metaSeen[k]
+	if ok && m.Incarnation < prev.inc && len(t.regressions) < 1000 {
+		t.regressions = append(t.regressions, fmt.Sprintf("node %d saw node %d go from incarnation %d (%q) back to %d (%q) at t=%v",
+			i, t.slotNode[slot], prev.inc, prev.meta, m.Incarnation, m.Meta, ms(s.Elapsed())))
+	}
+	t.metaSeen[k] = metaView{inc: m.Incarnation, meta: string(m.Meta)}
+}
+
+// watchMeta starts recording what every node sees of node n's metadata,
+// from what its table holds now.
+func (s *Sim) watchMeta(n *Node) {
+	t := &s.mem
+	slot, ok := t.slotOf[n.ID()]
+	if !ok {
+		return
+	}
+	if t.metaWatch == nil {
+		t.metaWatch = map[int]bool{}
+	}
+	if t.metaWatch[slot] {
+		return
+	}
+	t.metaWatch[slot] = true
+	for _, o := range s.nodes {
+		if !o.Up || o == n {
+			continue
+		}
+		for _, m := range o.Svc.Members() {
+			if m.ID == n.ID() {
+				t.sawMeta(s, o.Index, slot, m)
+			}
+		}
+	}
+}
+
+// MetaSeen returns what node i last saw of node n's metadata, for a node
+// a scenario's meta command watched.
+func (s *Sim) MetaSeen(i int, n *Node) (meta string, inc uint32, ok bool) {
+	slot, known := s.mem.slotOf[n.ID()]
+	if !known {
+		return "", 0, false
+	}
+	v, ok := s.mem.metaSeen[[2]int{i, slot}]
+	return v.meta, v.inc, ok
 }
 
 // sync rebuilds the tables of the nodes marked dirty whose size still

@@ -13,14 +13,19 @@
 //	-metrics addr    serve Prometheus metrics at http://addr/metrics (a TCP
 //	                 host:port such as 127.0.0.1:9464; port 0 picks one,
 //	                 printed on a "* metrics" line). Default: none
+//	-name text       this member's name in the room, carried in its metadata
+//	                 (Config.Meta, at most 64 bytes); the others show it on
+//	                 its lines and when it joins, is renamed or leaves.
+//	                 Default: none, the others show its address
 //	-seed multiaddr  a member to join through, /ip4/A/udp/P or a DNS name
 //	                 /dns4/NAME/udp/P (every address of the name is tried,
 //	                 and tried again while the node is alone); repeat for
 //	                 several. None: this node starts a new room
 //
-// Stdout has the others' lines, as "[/ip4/127.0.0.1/udp/7070] hello", and
-// what happens, on lines that start with "* ": listening, connected, a
-// member joined, left or failed. Control characters in received text are
+// Stdout has the others' lines, as "[alice] hello" (or, for a member
+// without a name, "[/ip4/127.0.0.1/udp/7070] hello"), and what happens, on
+// lines that start with "* ": listening, connected, a member joined, left,
+// failed or was renamed. Control characters in received text are
 // shown as U+FFFD, so a peer cannot drive the terminal. Your own lines are
 // not echoed.
 //
@@ -71,6 +76,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	var seeds []multiaddr.Multiaddr
 	fs.Var(democli.AddrFlag{Addr: &addr}, "addr", "UDP `multiaddr` to bind; port 0 picks a free one")
 	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics at http://`host:port`/metrics (none by default)")
+	name := fs.String("name", "", "this member's `name` in the room (its metadata), shown on its lines")
 	fs.Var(democli.AddrsFlag{Addrs: &seeds}, "seed", "a member to join through, a UDP `multiaddr` or /dns4/NAME/udp/P; repeat for several (none: start a new room)")
 	if err := democli.Parse(fs, args); err != nil {
 		return err
@@ -78,6 +84,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 
 	cfg := gossip.DefaultConfig()
 	cfg.Addr = addr
+	if len(*name) > cfg.MaxMetaSize {
+		return democli.BadInputf("-name: %d bytes, at most %d", len(*name), cfg.MaxMetaSize)
+	}
+	cfg.Meta = []byte(*name)
 	r, err := runner.New(cfg, runner.Options{Seeds: seeds})
 	if err != nil {
 		return democli.ExplainNew(addr, err)
@@ -182,8 +192,15 @@ func send(ctx context.Context, r *runner.Runner, stdin io.Reader) {
 func show(r *runner.Runner, stdout io.Writer, maxMembers int) {
 	names := newRoster(maxMembers)
 	event := func(ev gossip.MemberEvent) {
+		was, known := names.names[ev.Member.ID]
 		names.apply(ev)
-		fmt.Fprintf(stdout, "* %s %s\n", ev.Member.Addr, ev.Kind)
+		switch {
+		case ev.Kind == gossip.MemberUpdated && known && was != nameOf(ev.Member):
+			fmt.Fprintf(stdout, "* %s is now %s\n", was, nameOf(ev.Member))
+		case ev.Kind == gossip.MemberUpdated:
+		default:
+			fmt.Fprintf(stdout, "* %s %s\n", nameOf(ev.Member), ev.Kind)
+		}
 	}
 	ready, events, deliveries := r.Ready(), r.Events(), r.Deliveries()
 	for events != nil || deliveries != nil {
@@ -229,7 +246,16 @@ func show(r *runner.Runner, stdout io.Writer, maxMembers int) {
 	}
 }
 
-// roster names the room's members by address, for the lines they send.
+// nameOf is how the room shows a member: its name (its metadata) when it
+// has one, made printable, else its address.
+func nameOf(m gossip.Member) string {
+	if len(m.Meta) > 0 {
+		return string(printable(m.Meta))
+	}
+	return m.Addr.String()
+}
+
+// roster names the room's members (see nameOf), for the lines they send.
 // It holds the members the events announced and have not taken away, so
 // it stays as small as the member table (Config.MaxMembers) however many
 // join and leave. Events can be dropped when the channel is full, so a
@@ -247,14 +273,14 @@ func newRoster(maxMembers int) *roster {
 
 // apply records a member event.
 func (ro *roster) apply(ev gossip.MemberEvent) {
-	if ev.Kind != gossip.MemberJoined {
+	if ev.Kind != gossip.MemberJoined && ev.Kind != gossip.MemberUpdated {
 		delete(ro.names, ev.Member.ID) // left, failed, or replaced by a new id
 		return
 	}
-	if len(ro.names) >= ro.limit {
+	if _, ok := ro.names[ev.Member.ID]; !ok && len(ro.names) >= ro.limit {
 		ro.names = map[gossip.NodeID]string{} // a map never shrinks: a new one
 	}
-	ro.names[ev.Member.ID] = ev.Member.Addr.String()
+	ro.names[ev.Member.ID] = nameOf(ev.Member)
 }
 
 // sender names a payload's origin by its address: from the events, else

@@ -43,11 +43,18 @@ func (c *Config) floor(members int) time.Duration {
 //	max - (max - floor) × log(n+1) / log(k+1), never below floor
 //
 // with floor = SuspicionMult × max(1, log10(members)) × TickInterval,
-// max = SuspicionMaxMult × floor and k = Confirmations.
+// max = SuspicionMaxMult × floor and k = Confirmations, or fewer in a
+// cluster too small to give that many: every node but the suspect and the
+// accuser can confirm, so k is at most members-2, and with none to wait
+// for the timeout is the floor (as memberlist does).
 func (c *Config) SuspicionTimeout(members, n int) time.Duration {
 	lo := c.floor(members)
+	k := min(c.Confirmations, members-2)
+	if k < 1 {
+		return lo
+	}
 	hi := time.Duration(c.SuspicionMaxMult * float64(lo))
-	frac := math.Log(float64(n)+1) / math.Log(float64(c.Confirmations)+1)
+	frac := math.Log(float64(n)+1) / math.Log(float64(k)+1)
 	t := time.Duration(float64(hi) - frac*float64(hi-lo))
 	return max(t, lo)
 }

@@ -9,24 +9,28 @@ import (
 )
 
 // onMember prints one line per change in the member table: joined,
-// left, replaced at info, failed at warn. Its members field is
+// left, replaced, updated (new metadata) at info, failed at warn, with the
+// member's metadata (-meta) when it has some. Its members field is
 // NumMembers: the other members, this node not counted.
 func (r *runner) onMember(ev gossip.MemberEvent) {
 	id := ev.Member.ID
-	if ev.Kind == gossip.MemberJoined {
+	switch ev.Kind {
+	case gossip.MemberJoined, gossip.MemberUpdated:
 		r.addrs[id] = ev.Member.Addr
-	} else {
+	default:
 		delete(r.addrs, id)
 	}
 	level := zerolog.InfoLevel
 	if ev.Kind == gossip.MemberFailed {
 		level = zerolog.WarnLevel
 	}
-	r.log.WithLevel(level).
+	e := r.log.WithLevel(level).
 		Stringer("member", id).
-		Stringer("addr", ev.Member.Addr).
-		Int("members", r.svc.NumMembers()).
-		Msg("member " + ev.Kind.String())
+		Stringer("addr", ev.Member.Addr)
+	if len(ev.Member.Meta) > 0 {
+		e = e.Bytes("meta", ev.Member.Meta)
+	}
+	e.Int("members", r.svc.NumMembers()).Msg("member " + ev.Kind.String())
 }
 
 // onData prints one line per payload received: its origin (and the

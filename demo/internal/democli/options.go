@@ -20,6 +20,7 @@ type Options struct {
 	Retry time.Duration         // -retry: Config.RetryInterval
 	Tick  time.Duration         // -tick: Config.TickInterval
 	Key   []byte                // -key-file: the cluster key; nil sends plaintext
+	Meta  string                // -meta: this node's metadata (Config.Meta), shown to the others
 }
 
 // Register adds the flags seed and node share to fs: -addr (default
@@ -31,6 +32,7 @@ func (o *Options) Register(fs *flag.FlagSet, addr string) {
 	fs.DurationVar(&o.Retry, "retry", def.RetryInterval, "wait for an Ack before retrying (RetryInterval); 3 unanswered attempts mean failure")
 	fs.DurationVar(&o.Tick, "tick", def.TickInterval, "anti-entropy and failure-probe period (TickInterval)")
 	RegisterKey(fs, &o.Key)
+	fs.StringVar(&o.Meta, "meta", "", "this node's metadata (Config.Meta, at most MaxMetaSize bytes): a name, a role, a zone; the others print it")
 	o.Log.Register(fs)
 }
 
@@ -42,6 +44,8 @@ func (o *Options) Check() error {
 		return BadInputf("-retry %v: want a positive duration", o.Retry)
 	case o.Tick <= 0:
 		return BadInputf("-tick %v: want a positive duration", o.Tick)
+	case len(o.Meta) > gossip.DefaultConfig().MaxMetaSize:
+		return BadInputf("-meta: %d bytes, at most %d", len(o.Meta), gossip.DefaultConfig().MaxMetaSize)
 	}
 	return nil
 }
@@ -54,6 +58,9 @@ func (o *Options) config(log zerolog.Logger) gossip.Config {
 	cfg.RetryInterval = o.Retry
 	cfg.TickInterval = o.Tick
 	cfg.Logger = log
+	if o.Meta != "" {
+		cfg.Meta = []byte(o.Meta)
+	}
 	if o.Key != nil {
 		cfg.Keys = [][]byte{o.Key}
 	}

@@ -19,9 +19,11 @@ import (
 // on a channel rather than on the polled socket, is noticed within it.
 const signalCheck = 100 * time.Millisecond
 
-// flushFor bounds how long a leaving node keeps sending its Leaves when
-// the socket's buffer is full.
-const flushFor = time.Second
+// flushFor bounds how long a leaving node waits for its Leaves' Acks:
+// they are retried every ProbeTimeout, RetryAttempts times (1.5 s by
+// default), and a member that speaks only the base format never
+// acknowledges.
+const flushFor = 2 * time.Second
 
 // runner is one node and what its loop needs between turns.
 type runner struct {
@@ -140,7 +142,8 @@ func (r *runner) sendDue(now time.Time) time.Duration {
 	return r.next.Sub(now)
 }
 
-// leave tells the members this node goes, and writes the Leaves out
+// leave tells the members this node goes, and drives the loop until
+// every Leave is acknowledged or has used its attempts (Leaving is 0),
 // before the caller closes the socket.
 func (r *runner) leave() error {
 	if r.svc.State() != gossip.Connected {
@@ -149,17 +152,22 @@ func (r *runner) leave() error {
 	if err := r.svc.Leave(); err != nil {
 		return fmt.Errorf("leave: %w", err)
 	}
-	fds := []unix.PollFd{{Fd: int32(r.svc.FD()), Events: unix.POLLOUT}}
+	fds := []unix.PollFd{{Fd: int32(r.svc.FD()), Events: unix.POLLIN}}
 	end := time.Now().Add(flushFor)
-	for {
+	for r.svc.Leaving() > 0 && time.Now().Before(end) {
+		wait := r.svc.Tick()
+		if err := Poll(fds, min(wait, time.Until(end))); err != nil {
+			return err
+		}
+		if _, err := r.svc.Receive(); err != nil {
+			return err
+		}
 		if _, err := r.svc.Send(); err != nil {
 			r.log.Debug().Err(err).Msg("send")
 		}
-		if r.svc.Stats().QueueEnvelopes == 0 || time.Now().After(end) {
-			return nil
-		}
-		if err := Poll(fds, 10*time.Millisecond); err != nil {
-			return err
-		}
 	}
+	if n := r.svc.Leaving(); n > 0 {
+		r.log.Warn().Int("unacknowledged", n).Msg("left before every member acknowledged")
+	}
+	return nil
 }
