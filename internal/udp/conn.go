@@ -9,9 +9,16 @@
 // is single-threaded.
 //
 // On Linux (all architectures except 386 and s390x, where the socket calls
-// go through socketcall) ReadFrom and WriteTo do not allocate. Elsewhere
+// go through socketcall) ReadFrom and WriteTo do not allocate, and both are
+// batched: ReadFrom hands out, one by one, datagrams that one recvmmsg(2)
+// read into the Conn's own ring of buffers, and WriteTo copies each
+// datagram into a batch that Flush (or a full batch) sends with one
+// sendmmsg(2). Elsewhere every datagram is one recvfrom or sendto, and
 // ReadFrom goes through unix.Recvfrom, which allocates on every call (its
 // address buffer, and the source address of each datagram).
+//
+// On systems without package unix's poll (Windows), Listen opens a NetConn
+// instead, on the standard library's net.UDPConn.
 package udp
 
 import (
@@ -25,16 +32,6 @@ import (
 	"github.com/tickgossip/gossip/transport"
 )
 
-// Options tunes the socket. A zero Options keeps the operating system's
-// defaults.
-type Options struct {
-	// ReadBuffer and WriteBuffer are the sizes asked for with SO_RCVBUF
-	// and SO_SNDBUF, in bytes. Zero (or a negative value) leaves the
-	// default. Setting them is best effort: the kernel may clamp the value
-	// (on Linux to net.core.rmem_max and wmem_max) and a failure is ignored.
-	ReadBuffer, WriteBuffer int
-}
-
 // Conn is a bound, non-blocking UDP socket.
 type Conn struct {
 	fd     int // -1 once closed
@@ -46,10 +43,15 @@ type Conn struct {
 	sa4 unix.SockaddrInet4
 	sa6 unix.SockaddrInet6
 
-	rx rxState // per-platform scratch for ReadFrom
+	rx rxState // per-platform: ReadFrom's scratch, or its ring of batched reads
+	tx txState // per-platform: nothing, or the batch of gathered writes
 }
 
-var _ transport.Transport = (*Conn)(nil)
+var (
+	_ transport.Transport = (*Conn)(nil)
+	_ transport.Flusher   = (*Conn)(nil)
+	_ transport.Buffered  = (*Conn)(nil)
+)
 
 // Listen opens a non-blocking, close-on-exec UDP socket bound to addr. An
 // IPv4 address gives an AF_INET socket and an IPv6 address an AF_INET6 one
@@ -88,6 +90,8 @@ func Listen(addr netip.AddrPort, opts Options) (*Conn, error) {
 		sa = &c.sa6
 	}
 
+	c.rx.init(opts.ReadBatch)
+	c.tx.init(opts.WriteBatch)
 	fd, err := openSocket(c.family)
 	if err != nil {
 		return nil, fmt.Errorf("udp: listen on %s: socket: %w", addr, err)
@@ -138,11 +142,19 @@ func Listen(addr netip.AddrPort, opts Options) (*Conn, error) {
 // Any other error (an ICMP error reported for an earlier send, such as
 // unix.ECONNREFUSED, on systems that report them) is returned wrapped; it
 // is not fatal and the Conn stays usable.
+//
+// Where reads are batched (Linux, Options.ReadBatch above 1), ReadFrom
+// reads up to ReadBatch datagrams with one recvmmsg when its ring is empty
+// and returns them one per call; Buffered reports the ones still held.
+// The ring's buffers are as long as the b of the call that first fills it
+// (and grow, when the ring is empty, for a longer b). A datagram cut short
+// by a ring buffer shorter than a later, longer b is returned as an
+// oversized one: n == len(b), with the bytes past what was kept zeroed.
 func (c *Conn) ReadFrom(b []byte) (int, netip.AddrPort, error) {
 	if c.fd < 0 {
 		return 0, netip.AddrPort{}, transport.ErrClosed
 	}
-	n, from, err := c.recvfrom(b)
+	n, from, err := c.recv(b)
 	if err != nil {
 		if wouldBlock(err) {
 			return 0, netip.AddrPort{}, transport.ErrWouldBlock
@@ -165,10 +177,43 @@ func (c *Conn) ReadFrom(b []byte) (int, netip.AddrPort, error) {
 // unix.ECONNREFUSED, the kernel reporting an ICMP port unreachable for an
 // earlier datagram, leaves the Conn usable for the next WriteTo. The
 // datagram of the call that returned it was not sent.
+//
+// Where writes are batched (Linux, Options.WriteBatch above 1), WriteTo
+// checks the address, copies b into the batch and returns; the datagram
+// goes out with the next Flush, or with the sendmmsg a full batch makes
+// WriteTo call. Errors of sending it, ECONNREFUSED included, are then
+// Flush's. WriteTo returns ErrWouldBlock only when the batch is full and
+// the socket takes none of it.
 func (c *Conn) WriteTo(b []byte, to netip.AddrPort) error {
 	if c.fd < 0 {
 		return transport.ErrClosed
 	}
+	return c.send(b, to)
+}
+
+// Flush sends the datagrams WriteTo gathered, with as few sendmmsg calls
+// as the socket allows (see transport.Flusher). It returns
+// transport.ErrWouldBlock when the socket's send buffer filled up first:
+// the rest stay gathered, in order, for the next Flush. Another error
+// (the first, wrapped) means a datagram was dropped: the kernel refused
+// it (for example unix.ECONNREFUSED for an ICMP error of an earlier one,
+// or unix.EMSGSIZE), and the datagrams after it were still sent. Where
+// writes are not batched Flush does nothing and returns nil. After Close
+// it returns transport.ErrClosed.
+func (c *Conn) Flush() error {
+	if c.fd < 0 {
+		return transport.ErrClosed
+	}
+	return c.flush()
+}
+
+// Buffered reports whether the Conn holds datagrams that polling its FD
+// does not show: read ahead of ReadFrom by a batched read, or gathered
+// and not yet sent (see transport.Buffered).
+func (c *Conn) Buffered() bool { return c.fd >= 0 && c.held() }
+
+// sendto sends one datagram with one sendto(2).
+func (c *Conn) sendto(b []byte, to netip.AddrPort) error {
 	sa, err := c.sockaddr(to)
 	if err != nil {
 		return err
@@ -226,11 +271,17 @@ func (c *Conn) LocalAddr() netip.AddrPort { return c.local }
 // readability, or -1 after Close.
 func (c *Conn) FD() int { return c.fd }
 
-// Close closes the socket. A second Close returns transport.ErrClosed.
+// Close closes the socket. Datagrams still gathered for a Flush are
+// sent first if the socket takes them without blocking, and dropped
+// otherwise; datagrams read ahead are dropped. A second Close returns
+// transport.ErrClosed.
 func (c *Conn) Close() error {
 	if c.fd < 0 {
 		return transport.ErrClosed
 	}
+	_ = c.flush()
+	c.rx.reset()
+	c.tx.reset()
 	fd := c.fd
 	c.fd = -1
 	// Even when close(2) fails the descriptor is gone (on Linux, EINTR
