@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/tickgossip/gossip"
 )
 
@@ -59,10 +57,6 @@ func (r *Runner) loop(ctx context.Context) error {
 		return r.shutdown(ctx, fmt.Errorf("runner: join: %w", err))
 	}
 	r.observe()
-	fds := []unix.PollFd{
-		{Fd: int32(svc.FD()), Events: unix.POLLIN},
-		{Fd: int32(r.wake.pollFD()), Events: unix.POLLIN},
-	}
 	for {
 		if r.stopping.Load() != running {
 			return r.shutdown(ctx, nil)
@@ -81,15 +75,11 @@ func (r *Runner) loop(ctx context.Context) error {
 		// Wait == 0: something is due for Send now. If the socket's send
 		// buffer was full last turn it still is due, so wait for the
 		// socket to be writable rather than spin.
-		fds[0].Events = unix.POLLIN
-		if wait == 0 {
-			fds[0].Events |= unix.POLLOUT
-		}
-		if _, err := unix.Poll(fds, millis(wait)); err != nil && !errors.Is(err, unix.EINTR) {
+		woken, err := r.wake.wait(wait, true, wait == 0)
+		if err != nil {
 			return r.shutdown(ctx, fmt.Errorf("runner: poll: %w", err))
 		}
-		if fds[1].Revents != 0 {
-			r.wake.drain()
+		if woken {
 			r.lc.Wakeups++
 		}
 
@@ -292,10 +282,6 @@ func (r *Runner) flush(mode int32, leaveCtx context.Context) error {
 		}
 		cancelled = leaveCtx.Done()
 	}
-	fds := []unix.PollFd{
-		{Fd: int32(r.svc.FD()), Events: unix.POLLOUT},
-		{Fd: int32(r.wake.pollFD()), Events: unix.POLLIN},
-	}
 	for {
 		_, _ = r.svc.Send()
 		if r.svc.Stats().QueueEnvelopes == 0 {
@@ -313,11 +299,11 @@ func (r *Runner) flush(mode int32, leaveCtx context.Context) error {
 		if left <= 0 {
 			return fmt.Errorf("runner: leave: Leaves not all sent: %w", context.DeadlineExceeded)
 		}
-		if _, err := unix.Poll(fds, millis(left)); err != nil && !errors.Is(err, unix.EINTR) {
+		woken, err := r.wake.wait(left, false, true)
+		if err != nil {
 			return fmt.Errorf("runner: leave: poll: %w", err)
 		}
-		if fds[1].Revents != 0 {
-			r.wake.drain()
+		if woken {
 			r.mu.Lock()
 			r.woken = false
 			r.mu.Unlock()

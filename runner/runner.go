@@ -7,7 +7,10 @@
 // caller; this package is that loop, written once. Run sleeps in
 // unix.Poll on two descriptors, the service's socket and a wake-up
 // descriptor (an eventfd on Linux, a pipe elsewhere), with the service's
-// Tick result as the timeout. It wakes for a datagram, for the next round
+// Tick result as the timeout. Where there is no poll (Windows), or the
+// transport has no descriptor but can wait (a transport.Waiter), it
+// sleeps in the service's Wait instead, which the other goroutines end
+// with the service's Wake. It wakes for a datagram, for the next round
 // or retry, or when another goroutine needs it (Publish, Stats, Leave,
 // Close, a cancelled context), and never otherwise: an idle runner costs
 // a few turns per TickInterval and no CPU in between.
@@ -266,8 +269,9 @@ type Runner struct {
 
 // New creates a runner and its service. cfg is passed to gossip.New (which
 // binds the socket), with OnData and OnMember set by the runner: they must
-// be nil. The transport must have a file descriptor to poll (the default
-// UDP socket has), and cfg.Clock, if set, must follow real time, since the
+// be nil. The transport must have a file descriptor to poll or be a
+// transport.Waiter (the default UDP transport is one or the other), and
+// cfg.Clock, if set, must follow real time, since the
 // runner sleeps in real time. Errors wrap gossip.ErrInvalidConfig or are
 // gossip.New's; no descriptor stays open after an error.
 func New(cfg gossip.Config, opts Options) (*Runner, error) {
@@ -277,8 +281,8 @@ func New(cfg gossip.Config, opts Options) (*Runner, error) {
 	switch {
 	case cfg.OnData != nil || cfg.OnMember != nil:
 		return nil, bad("Config.OnData and OnMember must be nil: the runner sets them")
-	case cfg.Transport != nil && cfg.Transport.FD() < 0:
-		return nil, bad("Config.Transport has no file descriptor to poll")
+	case cfg.Transport != nil && checkTransport(cfg.Transport) != nil:
+		return nil, bad("%v", checkTransport(cfg.Transport))
 	case opts.Deliveries < 0:
 		return nil, bad("Options.Deliveries is %d, want >= 1 (0 for the default)", opts.Deliveries)
 	case opts.Events < 0:
@@ -317,7 +321,7 @@ func New(cfg gossip.Config, opts Options) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := newWaker()
+	w, err := newWaker(svc)
 	if err != nil {
 		svc.Close()
 		return nil, fmt.Errorf("runner: wake-up descriptor: %w", err)

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tickgossip/gossip"
 )
 
 // waker is the loop's wake-up descriptor: an eventfd. signal adds one to
@@ -12,6 +14,8 @@ import (
 type waker struct {
 	fd  int
 	buf [8]byte // drain's scratch, so that reading does not allocate
+	fds [2]unix.PollFd
+	svc *gossip.GossipService // set when the transport is waited on, not polled
 }
 
 // one is the 8-byte counter increment an eventfd write takes, in the
@@ -21,22 +25,32 @@ var one = func() (b [8]byte) {
 	return b
 }()
 
-func newWaker() (waker, error) {
+func newWaker(svc *gossip.GossipService) (waker, error) {
 	fd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
 	if err != nil {
 		return waker{fd: -1}, err
 	}
-	return waker{fd: fd}, nil
+	return waker{fd: fd, fds: pollFDs(svc, fd), svc: waitedOn(svc)}, nil
 }
 
 // pollFD is the descriptor to poll for readability.
 func (w *waker) pollFD() int { return w.fd }
 
-// signal makes the descriptor readable. A full counter (EAGAIN) is
-// readable already.
-func (w *waker) signal() { _, _ = unix.Write(w.fd, one[:]) }
+// signal makes the descriptor readable (a full counter, EAGAIN, is
+// readable already), and wakes the service's Wait when the loop sleeps
+// in it.
+func (w *waker) signal() {
+	_, _ = unix.Write(w.fd, one[:])
+	if w.svc != nil {
+		w.svc.Wake()
+	}
+}
 
-// drain makes the descriptor unreadable again.
-func (w *waker) drain() { _, _ = unix.Read(w.fd, w.buf[:]) }
+// drain makes the descriptor unreadable again, and reports whether it
+// was readable.
+func (w *waker) drain() bool {
+	n, _ := unix.Read(w.fd, w.buf[:])
+	return n > 0
+}
 
 func (w *waker) close() { unix.Close(w.fd) }

@@ -14,11 +14,6 @@ import (
 	"github.com/tickgossip/gossip/transport"
 )
 
-var (
-	loop4 = netip.MustParseAddrPort("127.0.0.1:0")
-	loop6 = netip.MustParseAddrPort("[::1]:0")
-)
-
 // listenOpts are the Options listen uses: families sets them for each
 // run. The tests of this package do not run in parallel.
 var listenOpts Options

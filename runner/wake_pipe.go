@@ -2,7 +2,11 @@
 
 package runner
 
-import "golang.org/x/sys/unix"
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/tickgossip/gossip"
+)
 
 // waker is the loop's wake-up descriptor where there is no eventfd: a
 // non-blocking pipe. signal writes a byte to it, which makes its read end
@@ -10,11 +14,13 @@ import "golang.org/x/sys/unix"
 type waker struct {
 	r, w int
 	buf  [64]byte // drain's scratch, so that reading does not allocate
+	fds  [2]unix.PollFd
+	svc  *gossip.GossipService // set when the transport is waited on, not polled
 }
 
 var one = [1]byte{1}
 
-func newWaker() (waker, error) {
+func newWaker(svc *gossip.GossipService) (waker, error) {
 	var p [2]int
 	if err := unix.Pipe(p[:]); err != nil {
 		return waker{r: -1, w: -1}, err
@@ -27,22 +33,30 @@ func newWaker() (waker, error) {
 			return waker{r: -1, w: -1}, err
 		}
 	}
-	return waker{r: p[0], w: p[1]}, nil
+	return waker{r: p[0], w: p[1], fds: pollFDs(svc, p[0]), svc: waitedOn(svc)}, nil
 }
 
 // pollFD is the descriptor to poll for readability.
 func (w *waker) pollFD() int { return w.r }
 
-// signal makes the read end readable. A full pipe (EAGAIN) is readable
-// already.
-func (w *waker) signal() { _, _ = unix.Write(w.w, one[:]) }
+// signal makes the read end readable (a full pipe, EAGAIN, is readable
+// already), and wakes the service's Wait when the loop sleeps in it.
+func (w *waker) signal() {
+	_, _ = unix.Write(w.w, one[:])
+	if w.svc != nil {
+		w.svc.Wake()
+	}
+}
 
-// drain reads until the pipe is empty.
-func (w *waker) drain() {
+// drain reads until the pipe is empty, and reports whether it held
+// anything.
+func (w *waker) drain() bool {
+	got := false
 	for {
 		if n, err := unix.Read(w.r, w.buf[:]); n <= 0 || err != nil {
-			return
+			return got
 		}
+		got = true
 	}
 }
 
