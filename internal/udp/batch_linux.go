@@ -167,12 +167,12 @@ func (c *Conn) send(b []byte, to netip.AddrPort) error {
 		if err := c.flush(); err != nil && t.err == nil && err != transport.ErrWouldBlock {
 			t.err = err
 		}
-		if t.n == t.batch {
-			return transport.ErrWouldBlock
-		}
 	}
 	if t.head > 0 {
-		t.compact()
+		t.compact() // what a full socket left unsent moves to the front
+	}
+	if t.n == t.batch {
+		return transport.ErrWouldBlock
 	}
 	i := t.n
 	t.n++
@@ -213,11 +213,7 @@ func (c *Conn) flush() error {
 	first := t.err
 	t.err = nil
 	for t.head < t.n {
-		sent, _, errno := unix.Syscall6(unix.SYS_SENDMMSG,
-			uintptr(c.fd),
-			uintptr(unsafe.Pointer(&t.hdrs[t.head])),
-			uintptr(t.n-t.head),
-			0, 0, 0)
+		sent, errno := sendmmsg(c.fd, t.hdrs[t.head:t.n])
 		switch {
 		case errno == unix.EINTR:
 			continue
@@ -238,6 +234,14 @@ func (c *Conn) flush() error {
 	}
 	t.head, t.n = 0, 0
 	return first
+}
+
+// sendmmsg is sendmmsg(2), a variable so that a test can stand in for a
+// socket whose send buffer is full.
+var sendmmsg = func(fd int, hdrs []unix.Mmsghdr) (uintptr, unix.Errno) {
+	n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG,
+		uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(hdrs))), uintptr(len(hdrs)), 0, 0, 0)
+	return n, errno
 }
 
 // rawSockaddr checks to as sockaddr does and writes it in the kernel's

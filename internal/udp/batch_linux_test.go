@@ -261,3 +261,64 @@ func BenchmarkBatch(b *testing.B) {
 		}
 	}
 }
+
+// fullSocket makes sendmmsg take at most room datagrams, then fail with
+// EAGAIN, as a socket whose send buffer is full does, until restored.
+func fullSocket(t *testing.T, room *int) {
+	real := sendmmsg
+	t.Cleanup(func() { sendmmsg = real })
+	sendmmsg = func(fd int, hdrs []unix.Mmsghdr) (uintptr, unix.Errno) {
+		if *room <= 0 {
+			return 0, unix.EAGAIN
+		}
+		n, errno := real(fd, hdrs[:min(len(hdrs), *room)])
+		*room -= int(n)
+		return n, errno
+	}
+}
+
+func TestFullSocketKeepsTheRestInOrder(t *testing.T) {
+	a, b := listen(t, loop4), listen(t, loop4)
+	room := 2
+	fullSocket(t, &room)
+	for i := range 5 {
+		if err := a.WriteTo(fmt.Appendf(nil, "d%d", i), b.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Flush(); !errors.Is(err, transport.ErrWouldBlock) {
+		t.Fatalf("Flush into a full socket: %v; want ErrWouldBlock", err)
+	}
+	if !a.Buffered() {
+		t.Fatal("Buffered() = false with three datagrams left unsent")
+	}
+	// Until the socket has room, WriteTo fills what is free and then
+	// refuses: the refused datagram stays with its caller.
+	for i := 5; i < DefaultBatch+2; i++ {
+		if err := a.WriteTo(fmt.Appendf(nil, "d%d", i), b.LocalAddr()); err != nil {
+			t.Fatalf("WriteTo %d with %d gathered: %v", i, i-2, err)
+		}
+	}
+	if err := a.WriteTo([]byte("refused"), b.LocalAddr()); !errors.Is(err, transport.ErrWouldBlock) {
+		t.Fatalf("WriteTo into a full batch and a full socket: %v; want ErrWouldBlock", err)
+	}
+	// A socket that takes part of a full batch makes room for the next.
+	room = 5
+	if err := a.WriteTo(fmt.Appendf(nil, "d%d", DefaultBatch+2), b.LocalAddr()); err != nil {
+		t.Fatalf("WriteTo into a full batch the socket took part of: %v", err)
+	}
+	room = 1 << 20
+	if err := a.Flush(); err != nil {
+		t.Fatalf("Flush once the socket has room: %v", err)
+	}
+	var want []string
+	for i := range DefaultBatch + 3 {
+		want = append(want, fmt.Sprintf("d%d", i))
+	}
+	if got := drain(t, b, make([]byte, 16), len(want)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+	if a.Buffered() {
+		t.Fatal("Buffered() = true with everything sent")
+	}
+}
