@@ -123,17 +123,44 @@ func (c *Conn) fill() error {
 }
 
 // txState is the write side: the batch of gathered datagrams, slots
-// [head, n) still to send.
+// [head, n) still to send. At a flush, datagrams of one length to one
+// destination are sent as one with UDP generic segmentation offload
+// (UDP_SEGMENT, Linux 4.18): the kernel routes and processes the batch
+// once and cuts it into datagrams at the end, which costs a fraction of
+// sending each (measured on loopback: about a third, for runs of 32).
 type txState struct {
-	batch int // slots; 1: no batch, every WriteTo is a sendto
-	bufs  [][]byte
-	names []unix.RawSockaddrInet6 // an IPv4 destination uses the first 16 bytes
-	hdrs  []unix.Mmsghdr
-	iovs  []unix.Iovec
-	head  int
-	n     int
-	err   error // the first error of a flush that WriteTo made, for the next Flush
+	batch    int // slots; 1: no batch, every WriteTo is a sendto
+	gso      bool
+	bufs     [][]byte
+	names    []unix.RawSockaddrInet6 // an IPv4 destination uses the first 16 bytes
+	nameLens []uint32
+	head     int
+	n        int
+	err      error // the first error of a flush that WriteTo made, for the next Flush
+
+	// Built by flush from the slots: one header per send (a datagram, or
+	// a run that the kernel segments), the iovecs in slot order, the
+	// UDP_SEGMENT control messages, and scratch for grouping.
+	hdrs   []unix.Mmsghdr
+	iovs   []unix.Iovec
+	ctl    []byte
+	runs   []int // datagrams per header
+	order  []int
+	used   []bool
+	sbufs  [][]byte
+	snames []unix.RawSockaddrInet6
+	slens  []uint32
 }
+
+// maxSegments is the kernel's limit on the datagrams of one segmented
+// send (UDP_MAX_SEGMENTS), and maxRun its limit on their bytes.
+const (
+	maxSegments = 64
+	maxRun      = 65000
+)
+
+// ctlSpace is the room of one UDP_SEGMENT control message.
+var ctlSpace = unix.CmsgSpace(2)
 
 func (t *txState) init(batch int) {
 	t.batch = batchSize(batch)
@@ -142,8 +169,26 @@ func (t *txState) init(batch int) {
 	}
 	t.bufs = make([][]byte, t.batch)
 	t.names = make([]unix.RawSockaddrInet6, t.batch)
+	t.nameLens = make([]uint32, t.batch)
 	t.hdrs = make([]unix.Mmsghdr, t.batch)
 	t.iovs = make([]unix.Iovec, t.batch)
+	t.ctl = make([]byte, t.batch*ctlSpace)
+	t.runs = make([]int, t.batch)
+	t.order = make([]int, 0, t.batch)
+	t.used = make([]bool, t.batch)
+	t.sbufs = make([][]byte, t.batch)
+	t.snames = make([]unix.RawSockaddrInet6, t.batch)
+	t.slens = make([]uint32, t.batch)
+}
+
+// setup enables segmentation offload where the kernel has it and opts
+// do not turn it off.
+func (t *txState) setup(fd int, opts Options) {
+	if t.batch <= 1 || opts.NoSegmentOffload {
+		return
+	}
+	_, err := unix.GetsockoptInt(fd, unix.SOL_UDP, unix.UDP_SEGMENT)
+	t.gso = err == nil
 }
 
 func (t *txState) reset() { t.head, t.n, t.err = 0, 0, nil }
@@ -178,16 +223,7 @@ func (c *Conn) send(b []byte, to netip.AddrPort) error {
 	t.n++
 	t.bufs[i] = append(t.bufs[i][:0], b...)
 	t.names[i] = name
-	t.iovs[i].Base = nil
-	if len(b) > 0 {
-		t.iovs[i].Base = &t.bufs[i][0]
-	}
-	t.iovs[i].SetLen(len(b))
-	h := &t.hdrs[i].Hdr
-	h.Name = (*byte)(unsafe.Pointer(&t.names[i]))
-	h.Namelen = nameLen
-	h.Iov = &t.iovs[i]
-	h.SetIovlen(1)
+	t.nameLens[i] = nameLen
 	return nil
 }
 
@@ -197,40 +233,138 @@ func (t *txState) compact() {
 	for j := t.head; j < t.n; j, k = j+1, k+1 {
 		t.bufs[k], t.bufs[j] = t.bufs[j], t.bufs[k]
 		t.names[k] = t.names[j]
-		t.iovs[k] = t.iovs[j]
-		t.hdrs[k] = t.hdrs[j]
-		t.hdrs[k].Hdr.Name = (*byte)(unsafe.Pointer(&t.names[k]))
-		t.hdrs[k].Hdr.Iov = &t.iovs[k]
+		t.nameLens[k] = t.nameLens[j]
 	}
 	t.head, t.n = 0, k
 }
 
+// plan orders the unsent slots for sending and builds one header per
+// send: with segmentation, each run of datagrams of one length to one
+// destination (in the order of their first datagram, each run in its
+// own order) is one header; without, each datagram is. It returns the
+// number of headers.
+func (t *txState) plan(segment bool) int {
+	if segment {
+		t.group()
+	}
+	h := 0
+	for i := t.head; i < t.n; h++ {
+		k := 1
+		if segment {
+			k = t.runs[h]
+		}
+		for j := i; j < i+k; j++ {
+			t.iovs[j].Base = nil
+			if len(t.bufs[j]) > 0 {
+				t.iovs[j].Base = &t.bufs[j][0]
+			}
+			t.iovs[j].SetLen(len(t.bufs[j]))
+		}
+		m := &t.hdrs[h]
+		m.Len = 0
+		m.Hdr.Name = (*byte)(unsafe.Pointer(&t.names[i]))
+		m.Hdr.Namelen = t.nameLens[i]
+		m.Hdr.Iov = &t.iovs[i]
+		m.Hdr.SetIovlen(k)
+		m.Hdr.Control = nil
+		m.Hdr.SetControllen(0)
+		if k > 1 {
+			c := t.ctl[h*ctlSpace : (h+1)*ctlSpace]
+			cm := (*unix.Cmsghdr)(unsafe.Pointer(&c[0]))
+			cm.Level, cm.Type = unix.SOL_UDP, unix.UDP_SEGMENT
+			cm.SetLen(unix.CmsgLen(2))
+			*(*uint16)(unsafe.Pointer(&c[unix.CmsgLen(0)])) = uint16(len(t.bufs[i]))
+			m.Hdr.Control = &c[0]
+			m.Hdr.SetControllen(ctlSpace)
+		}
+		t.runs[h] = k
+		i += k
+	}
+	return h
+}
+
+// group permutes the unsent slots so that each run is contiguous, and
+// records the runs' lengths in runs.
+func (t *txState) group() {
+	order := t.order[:0]
+	clear(t.used[t.head:t.n])
+	runs := 0
+	for i := t.head; i < t.n; i++ {
+		if t.used[i] {
+			continue
+		}
+		t.used[i] = true
+		order = append(order, i)
+		k, size := 1, len(t.bufs[i])
+		limit := 1
+		if size > 0 {
+			limit = min(maxSegments, maxRun/size)
+		}
+		for j := i + 1; j < t.n && k < limit; j++ {
+			if !t.used[j] && len(t.bufs[j]) == size && t.nameLens[j] == t.nameLens[i] && t.names[j] == t.names[i] {
+				t.used[j] = true
+				order = append(order, j)
+				k++
+			}
+		}
+		t.runs[runs] = k
+		runs++
+	}
+	if runs == t.n-t.head {
+		return // no run longer than one: the order stands
+	}
+	for k, o := range order {
+		t.sbufs[k], t.snames[k], t.slens[k] = t.bufs[o], t.names[o], t.nameLens[o]
+	}
+	for k := range order {
+		t.bufs[t.head+k], t.names[t.head+k], t.nameLens[t.head+k] = t.sbufs[k], t.snames[k], t.slens[k]
+		t.sbufs[k] = nil
+	}
+}
+
 // flush sends the gathered datagrams. A refused datagram is dropped and
 // the rest still go; the first such error is returned, after the one a
-// WriteTo's flush kept, if any.
+// WriteTo's flush kept, if any. A run the kernel refuses to segment is
+// sent again a datagram at a time (and a kernel that cannot segment at
+// all, EIO, is not asked again).
 func (c *Conn) flush() error {
 	t := &c.tx
 	first := t.err
 	t.err = nil
+	segment := t.gso
 	for t.head < t.n {
-		sent, errno := sendmmsg(c.fd, t.hdrs[t.head:t.n])
-		switch {
-		case errno == unix.EINTR:
-			continue
-		case wouldBlock(errno) || (errno == 0 && sent == 0):
-			if first != nil {
-				return first
+		hdrs := t.plan(segment)
+		h := 0
+	pass:
+		for h < hdrs {
+			sent, errno := sendmmsg(c.fd, t.hdrs[h:hdrs])
+			switch {
+			case errno == unix.EINTR:
+			case wouldBlock(errno) || (errno == 0 && sent == 0):
+				if first != nil {
+					return first
+				}
+				return transport.ErrWouldBlock
+			case errno != 0 && t.runs[h] > 1:
+				if errno == unix.EIO {
+					t.gso = false
+				}
+				segment = false // this flush sends the rest one by one
+				break pass
+			case errno != 0:
+				if first == nil {
+					to := addrPortFromName(&t.names[t.head], t.nameLens[t.head])
+					first = fmt.Errorf("udp: sendmmsg to %s: %w", to, errno)
+				}
+				t.head++ // that one is dropped; the retry covers it
+				h++
+			default:
+				for range sent {
+					t.head += t.runs[h]
+					h++
+				}
 			}
-			return transport.ErrWouldBlock
-		case errno != 0:
-			if first == nil {
-				to := addrPortFromName(&t.names[t.head], t.hdrs[t.head].Hdr.Namelen)
-				first = fmt.Errorf("udp: sendmmsg to %s: %w", to, errno)
-			}
-			t.head++ // that one is dropped; the retry covers it
-			continue
 		}
-		t.head += int(sent)
 	}
 	t.head, t.n = 0, 0
 	return first

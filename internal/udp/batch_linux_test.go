@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -234,14 +235,19 @@ func TestBatchNoAllocs(t *testing.T) {
 
 // BenchmarkBatch is the transport's share of the throughput benchmark:
 // one op is one datagram written, sent, received and read, in rounds of
-// DefaultBatch, batched (sendmmsg and recvmmsg) and not (sendto and
-// recvfrom). Sizes are those of bench/throughput: an Ack (12 bytes) and
+// DefaultBatch to one destination: batched (recvmmsg, and sendmmsg with
+// each round as one segmented send), batched without segmentation, and
+// not batched (sendto and recvfrom). Sizes are those of bench/throughput: an Ack (12 bytes) and
 // a Data with 64 payload bytes (86).
 func BenchmarkBatch(b *testing.B) {
 	for _, mode := range []struct {
 		name string
 		opts Options
-	}{{"batched", Options{}}, {"unbatched", Options{ReadBatch: 1, WriteBatch: 1}}} {
+	}{
+		{"batched", Options{}},
+		{"batched-nosegment", Options{NoSegmentOffload: true}},
+		{"unbatched", Options{ReadBatch: 1, WriteBatch: 1}},
+	} {
 		for _, size := range []int{12, 86} {
 			b.Run(fmt.Sprintf("%s/%dB", mode.name, size), func(b *testing.B) {
 				listenOpts = mode.opts
@@ -278,7 +284,11 @@ func fullSocket(t *testing.T, room *int) {
 }
 
 func TestFullSocketKeepsTheRestInOrder(t *testing.T) {
-	a, b := listen(t, loop4), listen(t, loop4)
+	// Without segmentation, so that each datagram is one header.
+	listenOpts = Options{NoSegmentOffload: true}
+	a := listen(t, loop4)
+	listenOpts = Options{}
+	b := listen(t, loop4)
 	room := 2
 	fullSocket(t, &room)
 	for i := range 5 {
@@ -320,5 +330,99 @@ func TestFullSocketKeepsTheRestInOrder(t *testing.T) {
 	}
 	if a.Buffered() {
 		t.Fatal("Buffered() = true with everything sent")
+	}
+}
+
+func TestSegmentedRunsKeepEachDestinationsOrder(t *testing.T) {
+	a := listen(t, loop4)
+	if !a.tx.gso {
+		t.Skip("no UDP_SEGMENT on this kernel")
+	}
+	peers := []*Conn{listen(t, loop4), listen(t, loop4), listen(t, loop4)}
+	want := make([][]string, len(peers))
+	// Interleaved destinations and two lengths, more than one batch.
+	for i := range 3 * DefaultBatch {
+		p := i % len(peers)
+		msg := fmt.Sprintf("to %d #%03d", p, i)
+		if i%5 == 0 {
+			msg += " (longer)"
+		}
+		want[p] = append(want[p], msg)
+		if err := a.WriteTo([]byte(msg), peers[p].LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for p, peer := range peers {
+		got := drain(t, peer, make([]byte, 64), len(want[p]))
+		// Per destination, each length keeps its order; runs of one
+		// length may come before the other's.
+		for _, long := range []bool{false, true} {
+			var g, w []string
+			for _, m := range got {
+				if strings.HasSuffix(m, "(longer)") == long {
+					g = append(g, m)
+				}
+			}
+			for _, m := range want[p] {
+				if strings.HasSuffix(m, "(longer)") == long {
+					w = append(w, m)
+				}
+			}
+			if fmt.Sprint(g) != fmt.Sprint(w) {
+				t.Fatalf("peer %d: got %v\nwant %v", p, g, w)
+			}
+		}
+	}
+}
+
+func TestRunsLongerThanTheKernelsLimit(t *testing.T) {
+	listenOpts = Options{WriteBatch: 3 * maxSegments}
+	a := listen(t, loop4)
+	listenOpts = Options{}
+	b := listen(t, loop4)
+	var want []string
+	for i := range 3 * maxSegments {
+		msg := fmt.Sprintf("%04d", i)
+		want = append(want, msg)
+		if err := a.WriteTo([]byte(msg), b.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := drain(t, b, make([]byte, 8), len(want)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+}
+
+func TestRefusedRunGoesOneByOne(t *testing.T) {
+	a, b := listen(t, loop4), listen(t, loop4)
+	real := sendmmsg
+	t.Cleanup(func() { sendmmsg = real })
+	refused := 0
+	sendmmsg = func(fd int, hdrs []unix.Mmsghdr) (uintptr, unix.Errno) {
+		if hdrs[0].Hdr.Iovlen > 1 { // a run: refuse it, as for a route whose MTU is too small
+			refused++
+			return 0, unix.EINVAL
+		}
+		return real(fd, hdrs)
+	}
+	for i := range 10 {
+		if err := a.WriteTo(fmt.Appendf(nil, "d%d", i), b.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatalf("Flush: %v; want the datagrams sent one by one", err)
+	}
+	if got := drain(t, b, make([]byte, 8), 10); len(got) != 10 || got[0] != "d0" || got[9] != "d9" {
+		t.Fatalf("got %v", got)
+	}
+	if a.tx.gso && refused == 0 {
+		t.Fatal("no run was tried")
 	}
 }

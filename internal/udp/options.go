@@ -17,6 +17,12 @@ type Options struct {
 	// Memory: ReadBatch buffers as long as ReadFrom's b, and WriteBatch
 	// buffers as long as the longest datagram written.
 	ReadBatch, WriteBatch int
+
+	// NoSegmentOffload turns off UDP generic segmentation offload
+	// (UDP_SEGMENT), which a batched Flush uses where the kernel has it
+	// (Linux 4.18) to send datagrams of one length to one destination as
+	// one. The datagrams on the wire are the same either way.
+	NoSegmentOffload bool
 }
 
 // DefaultBatch is the batch size of Options.ReadBatch and WriteBatch when

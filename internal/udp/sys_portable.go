@@ -30,6 +30,8 @@ func (*rxState) reset()   {}
 func (*txState) init(int) {}
 func (*txState) reset()   {}
 
+func (*txState) setup(int, Options) {}
+
 // held is false: nothing is read ahead or gathered.
 func (c *Conn) held() bool { return false }
 
