@@ -116,7 +116,8 @@ func (r *Runner) originate() {
 	}
 	// Only the loop releases slots and publishers only fill the ones after
 	// the last queued, so the first n stay as they are without the lock.
-	k := min(n, r.originLimit()-r.svc.Stats().QueueMessages)
+	queued, _ := r.svc.QueueLen()
+	k := min(n, r.originLimit()-queued)
 	if k <= 0 {
 		return
 	}
@@ -284,7 +285,7 @@ func (r *Runner) flush(mode int32, leaveCtx context.Context) error {
 	}
 	for {
 		_, _ = r.svc.Send()
-		if r.svc.Stats().QueueEnvelopes == 0 {
+		if _, envelopes := r.svc.QueueLen(); envelopes == 0 {
 			return nil
 		}
 		if r.stopping.Load() == stopClose {
