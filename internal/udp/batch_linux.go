@@ -24,32 +24,68 @@ import (
 
 // rxState is the read side: recvfrom's address buffer for unbatched
 // reads, and the ring that recvmmsg fills.
+//
+// With UDP generic receive offload (UDP_GRO, Linux 5.0) the kernel hands
+// over a run of datagrams of one length from one sender as one, with
+// their length in a control message: a segmented send from another node
+// stays one packet all the way, and ReadFrom cuts it apart. Such a run is
+// up to 64 KiB, so the ring's slots are then that long, and fewer (a
+// quarter of ReadBatch: each may hold up to 64 datagrams).
 type rxState struct {
 	rsa    unix.RawSockaddrAny // recvfrom's source
 	rsaLen uint32              // socklen_t
 
 	batch int // slots per recvmmsg; 1: no ring, every ReadFrom is a recvfrom
+	gro   bool
 	size  int // bytes per slot; 0 until the first ReadFrom
 	buf   []byte
 	hdrs  []unix.Mmsghdr
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrAny
-	next  int // the next slot ReadFrom hands out
-	n     int // slots the last recvmmsg filled
+	ctl   []byte // a UDP_GRO control message per slot
+	seg   []int  // per slot: the length of each datagram of a run, 0 for one datagram
+	next  int    // the next slot ReadFrom hands out
+	off   int    // where in it the next datagram of a run starts
+	n     int    // slots the last recvmmsg filled
 }
+
+// groSlot is a slot's length with receive offload: the longest run.
+const groSlot = 1 << 16
+
+// groCtl is the room of one UDP_GRO control message (an int).
+var groCtl = unix.CmsgSpace(4)
 
 func (r *rxState) init(batch int) { r.batch = batchSize(batch) }
 
-func (r *rxState) reset() { r.next, r.n = 0, 0 }
+// setup turns receive offload on where the kernel has it, unless opts
+// say not to.
+func (r *rxState) setup(fd int, opts Options) {
+	if r.batch <= 1 || opts.NoSegmentOffload {
+		return
+	}
+	if unix.SetsockoptInt(fd, unix.SOL_UDP, unix.UDP_GRO, 1) == nil {
+		r.gro = true
+		r.batch = max(1, r.batch/4)
+	}
+}
+
+func (r *rxState) reset() { r.next, r.off, r.n = 0, 0, 0 }
 
 // grow makes the ring's slots size bytes long. The ring is empty.
 func (r *rxState) grow(size int) {
+	if r.gro {
+		size = max(size, groSlot)
+	}
 	r.size = size
 	r.buf = make([]byte, r.batch*size)
 	if r.hdrs == nil {
 		r.hdrs = make([]unix.Mmsghdr, r.batch)
 		r.iovs = make([]unix.Iovec, r.batch)
 		r.names = make([]unix.RawSockaddrAny, r.batch)
+		r.seg = make([]int, r.batch)
+		if r.gro {
+			r.ctl = make([]byte, r.batch*groCtl)
+		}
 	}
 	for i := range r.hdrs {
 		r.iovs[i].Base = &r.buf[i*size]
@@ -77,14 +113,22 @@ func (c *Conn) recv(b []byte) (int, netip.AddrPort, error) {
 		}
 	}
 	i := r.next
-	r.next++
 	m := &r.hdrs[i]
+	got := min(int(m.Len), r.size)
+	start, end := r.off, got
+	if r.seg[i] > 0 {
+		end = min(start+r.seg[i], got)
+	}
+	if end < got {
+		r.off = end // more of the run in this slot
+	} else {
+		r.next, r.off = r.next+1, 0
+	}
 	from, ok := addrPortFromRaw(&r.names[i], m.Hdr.Namelen)
 	if !ok {
 		return 0, netip.AddrPort{}, errUnknownSource
 	}
-	got := min(int(m.Len), r.size)
-	n := copy(b, r.buf[i*r.size:i*r.size+got])
+	n := copy(b, r.buf[i*r.size+start:i*r.size+end])
 	if m.Hdr.Flags&unix.MSG_TRUNC != 0 && n < len(b) {
 		// Cut short at a slot shorter than this b: too long for the b
 		// the ring was read for, so too long here too.
@@ -99,9 +143,14 @@ func (c *Conn) recv(b []byte) (int, netip.AddrPort, error) {
 func (c *Conn) fill() error {
 	r := &c.rx
 	for i := range r.hdrs {
-		r.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrAny
-		r.hdrs[i].Hdr.Flags = 0
-		r.hdrs[i].Len = 0
+		h := &r.hdrs[i]
+		h.Hdr.Namelen = unix.SizeofSockaddrAny
+		h.Hdr.Flags = 0
+		h.Len = 0
+		if r.gro {
+			h.Hdr.Control = &r.ctl[i*groCtl]
+			h.Hdr.SetControllen(groCtl)
+		}
 	}
 	for {
 		n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG,
@@ -117,9 +166,29 @@ func (c *Conn) fill() error {
 		case n == 0:
 			return unix.EAGAIN
 		}
-		r.next, r.n = 0, int(n)
+		r.next, r.off, r.n = 0, 0, int(n)
+		for i := range r.n {
+			r.seg[i] = 0
+			if r.gro {
+				r.seg[i] = groSize(&r.hdrs[i].Hdr, r.ctl[i*groCtl:(i+1)*groCtl])
+			}
+		}
 		return nil
 	}
+}
+
+// groSize returns the datagram length of a coalesced run from the
+// UDP_GRO control message the kernel left in ctl, or 0 for a single
+// datagram (no such message).
+func groSize(h *unix.Msghdr, ctl []byte) int {
+	if int(h.Controllen) < unix.CmsgLen(4) {
+		return 0
+	}
+	cm := (*unix.Cmsghdr)(unsafe.Pointer(&ctl[0]))
+	if cm.Level != unix.SOL_UDP || cm.Type != unix.UDP_GRO || int(cm.Len) < unix.CmsgLen(4) {
+		return 0
+	}
+	return int(*(*int32)(unsafe.Pointer(&ctl[unix.CmsgLen(0)])))
 }
 
 // txState is the write side: the batch of gathered datagrams, slots

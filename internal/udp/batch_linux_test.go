@@ -110,6 +110,9 @@ func TestReadAheadIsBuffered(t *testing.T) {
 }
 
 func TestRingGrowsForLongerBuffer(t *testing.T) {
+	// Without receive offload, whose slots are 64 KiB from the start.
+	listenOpts = Options{NoSegmentOffload: true}
+	defer func() { listenOpts = Options{} }()
 	a, b := listen(t, loop4), listen(t, loop4)
 	big := bytes.Repeat([]byte("x"), 100)
 	for range 2 {
@@ -424,5 +427,36 @@ func TestRefusedRunGoesOneByOne(t *testing.T) {
 	}
 	if a.tx.gso && refused == 0 {
 		t.Fatal("no run was tried")
+	}
+}
+
+func TestCoalescedRunIsCutApart(t *testing.T) {
+	a, b := listen(t, loop4), listen(t, loop4)
+	if !a.tx.gso || !b.rx.gro {
+		t.Skip("no UDP_SEGMENT or UDP_GRO on this kernel")
+	}
+	for i := range 5 {
+		if err := a.WriteTo(bytes.Repeat([]byte{byte('a' + i)}, 100), b.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	small := make([]byte, 10)
+	for i := range 5 {
+		n, from := recv(t, b, small)
+		if n != len(small) || small[0] != byte('a'+i) || small[9] != byte('a'+i) || from != a.LocalAddr() {
+			t.Fatalf("datagram %d: %d bytes %q from %v; want %d of %c, truncated, from %v", i, n, small[:n], from, len(small), rune('a'+i), a.LocalAddr())
+		}
+		if i == 0 && (b.rx.n != 1 || b.rx.seg[0] != 100) {
+			t.Logf("the kernel did not coalesce the run (%d slots, segment %d)", b.rx.n, b.rx.seg[0])
+		}
+	}
+	if b.Buffered() {
+		t.Fatal("Buffered() = true after the whole run")
+	}
+	if _, _, err := b.ReadFrom(small); !errors.Is(err, transport.ErrWouldBlock) {
+		t.Fatalf("ReadFrom after the run: %v; want ErrWouldBlock", err)
 	}
 }

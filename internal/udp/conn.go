@@ -125,6 +125,7 @@ func Listen(addr netip.AddrPort, opts Options) (*Conn, error) {
 		return fail("getsockname", fmt.Errorf("unexpected address %T", bound))
 	}
 	c.local = local
+	c.rx.setup(fd, opts)
 	c.tx.setup(fd, opts)
 	return c, nil
 }

@@ -18,10 +18,15 @@ type Options struct {
 	// buffers as long as the longest datagram written.
 	ReadBatch, WriteBatch int
 
-	// NoSegmentOffload turns off UDP generic segmentation offload
-	// (UDP_SEGMENT), which a batched Flush uses where the kernel has it
-	// (Linux 4.18) to send datagrams of one length to one destination as
-	// one. The datagrams on the wire are the same either way.
+	// NoSegmentOffload turns off UDP generic segmentation and receive
+	// offload. Where the kernel has them and batching is on, a Flush
+	// sends datagrams of one length to one destination as one
+	// (UDP_SEGMENT, Linux 4.18), and the kernel hands a run of datagrams
+	// of one length from one sender to ReadFrom as one (UDP_GRO, Linux
+	// 5.0), which ReadFrom cuts apart. The datagrams on the wire are the
+	// same either way. Receive offload needs room for a whole run: the
+	// read ring then holds ReadBatch/4 buffers of 64 KiB instead of
+	// ReadBatch buffers as long as ReadFrom's b.
 	NoSegmentOffload bool
 }
 

@@ -31,6 +31,7 @@ func (*txState) init(int) {}
 func (*txState) reset()   {}
 
 func (*txState) setup(int, Options) {}
+func (*rxState) setup(int, Options) {}
 
 // held is false: nothing is read ahead or gathered.
 func (c *Conn) held() bool { return false }
