@@ -20,7 +20,12 @@
 //   - the raw baseline: a plain loop of recvmmsg and sendmmsg on one
 //     socket that answers each Data with a datagram of an Ack's size and
 //     sends the Data's own bytes on to the three other members, and does
-//     nothing else.
+//     nothing else; or
+//   - the same loop with the kernel's UDP offloads, which the service's
+//     transport uses too where the kernel has them: receive offload
+//     (UDP_GRO) and segmentation (UDP_SEGMENT) of what goes to one member,
+//     so that the service is compared with the best the socket does as
+//     well as with plain batching.
 //
 // Both see the same traffic: per payload, 4 datagrams in (a Data, 3 Acks)
 // and 4 out (an Ack, 3 Data) of the same sizes. The program runs the two
@@ -110,6 +115,9 @@ func main() {
 	case "measure-raw":
 		report(measureRaw(o))
 		return
+	case "measure-raw-offload":
+		report(measureOffload(o))
+		return
 	case "flood":
 		r, err := flood(o, *target)
 		if err != nil {
@@ -120,27 +128,24 @@ func main() {
 	}
 
 	load := loadAverage()
-	var svc, raw []result
+	modes := []string{"service", "raw", "raw-offload"}
+	runs := map[string][]result{}
 	var floods []floodResult
 	for i := range o.runs {
-		for _, mode := range []string{"service", "raw"} {
+		for _, mode := range modes {
 			r, f, err := run(o, mode)
 			if err != nil {
 				fail(fmt.Errorf("run %d, %s: %w", i+1, mode, err))
 			}
-			if mode == "service" {
-				svc = append(svc, r)
-			} else {
-				raw = append(raw, r)
-			}
+			runs[mode] = append(runs[mode], r)
 			floods = append(floods, f)
 		}
 	}
-	s, b := median(svc), median(raw)
+	s, b, bo := median(runs["service"]), median(runs["raw"]), median(runs["raw-offload"])
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
-		_ = enc.Encode(map[string]any{"service": svc, "raw": raw, "flood": floods, "load": load, "cpus": runtime.NumCPU()})
+		_ = enc.Encode(map[string]any{"runs": runs, "flood": floods, "load": load, "cpus": runtime.NumCPU()})
 		return
 	}
 	fmt.Printf("one service on one core against a flood of Data from another process\n")
@@ -148,24 +153,21 @@ func main() {
 	fmt.Printf("payload %d B (Data %d B, Ack 12 B), %d members, window %d, queue %d; %v per measurement after %v, median of %d\n\n",
 		o.payload, o.payload+22, members, o.window, o.queue, o.duration, o.warmup, o.runs)
 	fmt.Printf("%-14s %13s %11s %11s %12s %6s %18s %8s\n", "", "datagrams/s", "in/s", "out/s", "payloads/s", "busy", "datagrams/CPU-s", "allocs")
-	for _, r := range []result{s, b} {
-		name := "service"
-		if r.Mode == "raw" {
-			name = "raw baseline"
-		}
+	names := map[string]string{"service": "service", "raw": "raw mmsg", "raw-offload": "raw offload"}
+	for _, r := range []result{s, b, bo} {
+		name := names[r.Mode]
 		fmt.Printf("%-14s %13s %11s %11s %12s %5.0f%% %18s %8.3f\n", name, thousands(r.rate()), thousands(float64(r.In)/r.Seconds),
 			thousands(float64(r.Out)/r.Seconds), thousands(float64(r.Payloads)/r.Seconds), 100*r.busy(), thousands(r.perCore()),
 			float64(r.Mallocs)/float64(r.In+r.Out))
 	}
-	fmt.Printf("\nservice / raw: %.2f of the datagrams per second, %.2f per CPU-second\n", s.rate()/b.rate(), s.perCore()/b.perCore())
+	fmt.Printf("\nservice / raw mmsg:    %.2f of the datagrams per second, %.2f per CPU-second\n", s.rate()/b.rate(), s.perCore()/b.perCore())
+	fmt.Printf("service / raw offload: %.2f of the datagrams per second, %.2f per CPU-second\n", s.rate()/bo.rate(), s.perCore()/bo.perCore())
 	var resets uint64
-	var floodBusy []float64
 	for _, f := range floods {
 		resets += f.Resets
-		floodBusy = append(floodBusy, f.CPUSeconds)
 	}
 	fmt.Printf("flooder: %d window resets (lost datagrams) over all runs; allocs are per datagram, whole measured process\n", resets)
-	fmt.Printf("runs, datagrams/s: service %s; raw %s\n", rates(svc), rates(raw))
+	fmt.Printf("each run, datagrams/s: service %s; raw mmsg %s; raw offload %s\n", rates(runs["service"]), rates(runs["raw"]), rates(runs["raw-offload"]))
 }
 
 // run measures one side once: it starts the measured process on CPU 0

@@ -55,7 +55,7 @@ const groSlot = 1 << 16
 // groCtl is the room of one UDP_GRO control message (an int).
 var groCtl = unix.CmsgSpace(4)
 
-func (r *rxState) init(batch int) { r.batch = batchSize(batch) }
+func (r *rxState) init(batch int) { r.batch = batchSize(batch, DefaultReadBatch) }
 
 // setup turns receive offload on where the kernel has it, unless opts
 // say not to.
@@ -203,6 +203,7 @@ type txState struct {
 	bufs     [][]byte
 	names    []unix.RawSockaddrInet6 // an IPv4 destination uses the first 16 bytes
 	nameLens []uint32
+	keys     []uint64 // destination and length folded, to tell runs apart cheaply
 	head     int
 	n        int
 	err      error // the first error of a flush that WriteTo made, for the next Flush
@@ -219,6 +220,7 @@ type txState struct {
 	sbufs  [][]byte
 	snames []unix.RawSockaddrInet6
 	slens  []uint32
+	skeys  []uint64
 }
 
 // maxSegments is the kernel's limit on the datagrams of one segmented
@@ -232,13 +234,14 @@ const (
 var ctlSpace = unix.CmsgSpace(2)
 
 func (t *txState) init(batch int) {
-	t.batch = batchSize(batch)
+	t.batch = batchSize(batch, DefaultWriteBatch)
 	if t.batch <= 1 {
 		return
 	}
 	t.bufs = make([][]byte, t.batch)
 	t.names = make([]unix.RawSockaddrInet6, t.batch)
 	t.nameLens = make([]uint32, t.batch)
+	t.keys = make([]uint64, t.batch)
 	t.hdrs = make([]unix.Mmsghdr, t.batch)
 	t.iovs = make([]unix.Iovec, t.batch)
 	t.ctl = make([]byte, t.batch*ctlSpace)
@@ -248,6 +251,7 @@ func (t *txState) init(batch int) {
 	t.sbufs = make([][]byte, t.batch)
 	t.snames = make([]unix.RawSockaddrInet6, t.batch)
 	t.slens = make([]uint32, t.batch)
+	t.skeys = make([]uint64, t.batch)
 }
 
 // setup enables segmentation offload where the kernel has it and opts
@@ -293,7 +297,20 @@ func (c *Conn) send(b []byte, to netip.AddrPort) error {
 	t.bufs[i] = append(t.bufs[i][:0], b...)
 	t.names[i] = name
 	t.nameLens[i] = nameLen
+	t.keys[i] = runKey(&name, len(b))
 	return nil
+}
+
+// runKey folds a destination and a length into one word: datagrams of
+// one run have equal keys (the converse is checked in full).
+func runKey(sa *unix.RawSockaddrInet6, n int) uint64 {
+	a := &sa.Addr
+	k := uint64(sa.Port)<<48 ^ uint64(n)<<32 ^ uint64(sa.Scope_id)
+	for i := 0; i < 16; i += 4 {
+		k ^= uint64(a[i])<<24 | uint64(a[i+1])<<16 | uint64(a[i+2])<<8 | uint64(a[i+3])
+		k *= 0x9e3779b97f4a7c15
+	}
+	return k
 }
 
 // compact moves the unsent slots [head, n) to the front.
@@ -303,6 +320,7 @@ func (t *txState) compact() {
 		t.bufs[k], t.bufs[j] = t.bufs[j], t.bufs[k]
 		t.names[k] = t.names[j]
 		t.nameLens[k] = t.nameLens[j]
+		t.keys[k] = t.keys[j]
 	}
 	t.head, t.n = 0, k
 }
@@ -370,7 +388,7 @@ func (t *txState) group() {
 			limit = min(maxSegments, maxRun/size)
 		}
 		for j := i + 1; j < t.n && k < limit; j++ {
-			if !t.used[j] && len(t.bufs[j]) == size && t.nameLens[j] == t.nameLens[i] && t.names[j] == t.names[i] {
+			if t.keys[j] == t.keys[i] && !t.used[j] && len(t.bufs[j]) == size && t.nameLens[j] == t.nameLens[i] && t.names[j] == t.names[i] {
 				t.used[j] = true
 				order = append(order, j)
 				k++
@@ -383,10 +401,11 @@ func (t *txState) group() {
 		return // no run longer than one: the order stands
 	}
 	for k, o := range order {
-		t.sbufs[k], t.snames[k], t.slens[k] = t.bufs[o], t.names[o], t.nameLens[o]
+		t.sbufs[k], t.snames[k], t.slens[k], t.skeys[k] = t.bufs[o], t.names[o], t.nameLens[o], t.keys[o]
 	}
 	for k := range order {
-		t.bufs[t.head+k], t.names[t.head+k], t.nameLens[t.head+k] = t.sbufs[k], t.snames[k], t.slens[k]
+		j := t.head + k
+		t.bufs[j], t.names[j], t.nameLens[j], t.keys[j] = t.sbufs[k], t.snames[k], t.slens[k], t.skeys[k]
 		t.sbufs[k] = nil
 	}
 }

@@ -10,12 +10,14 @@ type Options struct {
 	ReadBuffer, WriteBuffer int
 
 	// ReadBatch is how many datagrams one system call may read (recvmmsg)
-	// and WriteBatch how many one may send (sendmmsg), where the system
-	// has those calls (Linux, except 386 and s390x). Zero means
-	// DefaultBatch; 1 turns batching off, so that every ReadFrom is one
-	// recvfrom and every WriteTo one sendto. Elsewhere both are ignored.
-	// Memory: ReadBatch buffers as long as ReadFrom's b, and WriteBatch
-	// buffers as long as the longest datagram written.
+	// and WriteBatch how many WriteTo gathers for one Flush (sendmmsg),
+	// where the system has those calls (Linux, except 386 and s390x).
+	// Zero means DefaultReadBatch and DefaultWriteBatch; 1 turns
+	// batching off, so that every ReadFrom is one recvfrom and every
+	// WriteTo one sendto. Elsewhere both are ignored. Memory: ReadBatch
+	// buffers as long as ReadFrom's b (see NoSegmentOffload for the
+	// exception), and WriteBatch buffers as long as the longest datagram
+	// written.
 	ReadBatch, WriteBatch int
 
 	// NoSegmentOffload turns off UDP generic segmentation and receive
@@ -30,16 +32,20 @@ type Options struct {
 	NoSegmentOffload bool
 }
 
-// DefaultBatch is the batch size of Options.ReadBatch and WriteBatch when
-// they are zero. Published measurements put most of what batching gains
-// at 8 to 16 datagrams per call; 32 also covers a Send that answers a
-// full Receive.
-const DefaultBatch = 32
+// The batch sizes when Options leaves them zero. Published measurements
+// put most of what batching system calls gains at 8 to 16 datagrams per
+// call. Writes gather more, up to what one Send writes after a full
+// Receive, because segmentation offload (see Options.NoSegmentOffload)
+// gains with every datagram added to a run to one member.
+const (
+	DefaultReadBatch  = 32
+	DefaultWriteBatch = 256
+)
 
 // batchSize resolves an Options batch size.
-func batchSize(n int) int {
+func batchSize(n, def int) int {
 	if n <= 0 {
-		return DefaultBatch
+		return def
 	}
 	return n
 }
