@@ -108,7 +108,7 @@ func millis(d time.Duration) int {
 // their slots.
 func (r *Runner) originate() {
 	r.mu.Lock()
-	r.woken = false // from here on a Publish writes the wake-up descriptor again
+	r.woken = false // from here on a Publish wakes the loop again
 	n := r.q.n
 	r.mu.Unlock()
 	if n == 0 {

@@ -4,10 +4,11 @@
 // read members and counters, and leave.
 //
 // The gossip package is single-threaded and leaves the loop to its
-// caller; this package is that loop, written once. Run sleeps in
-// unix.Poll on two descriptors, the service's socket and a wake-up
-// descriptor (an eventfd on Linux, a pipe elsewhere), with the service's
-// Tick result as the timeout. Where there is no poll (Windows), or the
+// caller; this package is that loop, written once. Run sleeps until the
+// service's socket is readable, with the service's Tick result as the
+// timeout, in the Go runtime's network poller (on a duplicate of the
+// socket's descriptor), and the other goroutines wake it by moving that
+// descriptor's deadline. Where there is no poll (Windows), or the
 // transport has no descriptor but can wait (a transport.Waiter), it
 // sleeps in the service's Wait instead, which the other goroutines end
 // with the service's Wake. It wakes for a datagram, for the next round
@@ -27,11 +28,11 @@
 //
 // Each turn of Run: Tick (rounds, retries, expiries); copy the member
 // table if it changed, and the counters if a Stats call is waiting for
-// them; poll the socket and the wake-up descriptor for at most Tick's
-// result, rounded up to a millisecond so that a shorter wait does not
-// spin; Receive; hand queued payloads to SendData; Send. When Tick
-// returns 0 because a datagram is due but the socket's send buffer was
-// full, the poll also waits for the socket to become writable instead
+// them; wait for the socket for at most Tick's result (a runtime timer,
+// so a wait under a millisecond sleeps rather than spins); Receive; hand
+// queued payloads to SendData; Send. When Tick returns 0 because a
+// datagram is due but the socket's send buffer was full, the wait is
+// for the socket to become writable too, instead
 // of spinning.
 //
 // # Publishing
@@ -82,15 +83,15 @@
 // room in its send buffer for at most Options.LeaveTimeout after a
 // cancellation, or until Leave's context ends. Close skips the goodbye.
 // Either way Run then copies the final counters, closes the socket and
-// the wake-up descriptor, and closes Deliveries and Events. Payloads
+// its duplicate, and closes Deliveries and Events. Payloads
 // still queued are discarded and counted in Stats.PublishDiscarded. Run
 // returns last, and Done is closed when it has.
 //
 // Run starts no goroutine of its own and leaves none behind. To wake the
 // loop when a context ends (Run's, and Leave's), it registers a
 // context.AfterFunc callback, which runs on a goroutine of the context
-// package only if the context ends. The callback writes the wake-up
-// descriptor and returns.
+// package only if the context ends. The callback wakes the loop and
+// returns.
 //
 // A Runner is used once: after Run returns it cannot be started again.
 //
@@ -104,8 +105,11 @@
 //
 // # Threads
 //
-// While it sleeps, a running Runner holds one OS thread in poll(2). Go
-// lets the other goroutines run on other threads.
+// A sleeping runner is a parked goroutine: it holds no OS thread (where
+// the loop waits in the service's Wait, on Windows, the runtime's poller
+// parks it too). Many runners in one process share the runtime's
+// threads, and datagrams for several of them are handled by one thread
+// one turn after another, without a thread switch each.
 package runner
 
 import (
@@ -209,7 +213,7 @@ type Stats struct {
 	EventsDropped     uint64 // events dropped because Events was full
 
 	Turns   uint64 // turns of the loop
-	Wakeups uint64 // turns woken by the wake-up descriptor: Publish, Stats, Leave, Close, a cancelled context
+	Wakeups uint64 // turns woken by another goroutine: Publish, Stats, Leave, Close, a cancelled context
 }
 
 // stop requests, in increasing strength. A stronger request replaces a
@@ -239,8 +243,8 @@ type Runner struct {
 	state    atomic.Uint32 // the service's gossip.State, as the loop last saw it
 	stopping atomic.Int32  // running or a stop request
 
-	// mu guards the lifecycle, the publish queue and the wake-up
-	// descriptor (so that it is never written after it is closed).
+	// mu guards the lifecycle, the publish queue and the waker (so that
+	// it is never signalled after it is closed).
 	mu       sync.Mutex
 	started  bool            // Run was called
 	finished bool            // the runner released everything; done is closed
@@ -324,7 +328,7 @@ func New(cfg gossip.Config, opts Options) (*Runner, error) {
 	w, err := newWaker(svc)
 	if err != nil {
 		svc.Close()
-		return nil, fmt.Errorf("runner: wake-up descriptor: %w", err)
+		return nil, fmt.Errorf("runner: waiting on the socket: %w", err)
 	}
 	r.svc, r.wake, r.wakeOpen = svc, w, true
 	r.id, r.addr, r.maxPayload = svc.ID(), svc.Addr(), svc.MaxPayload()
@@ -557,8 +561,8 @@ func (r *Runner) wakeup() {
 	r.mu.Unlock()
 }
 
-// wakeLocked writes the wake-up descriptor unless a wake-up is already
-// pending. r.mu is held, so the descriptor is still open.
+// wakeLocked wakes the loop unless a wake-up is already
+// pending. r.mu is held, so the waker is still open.
 func (r *Runner) wakeLocked() {
 	if r.wakeOpen && !r.woken {
 		r.woken = true
@@ -567,7 +571,7 @@ func (r *Runner) wakeLocked() {
 }
 
 // finishLocked releases what the runner holds once the loop, if any, has
-// ended: the service, the wake-up descriptor, the channels. r.mu is held.
+// ended: the service, the loop's waker, the channels. r.mu is held.
 func (r *Runner) finishLocked() {
 	if r.finished {
 		return
