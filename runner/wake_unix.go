@@ -36,13 +36,20 @@ import (
 // A transport without a descriptor (a transport.Waiter) is waited on
 // through the service's Wait instead, and signal calls its Wake.
 type waker struct {
-	// The socket's wait.
-	f     *os.File
-	rc    syscall.RawConn
-	pfd   [1]unix.PollFd
+	sock  *socketWait           // nil when the transport is waited on, not polled
+	svc   *gossip.GossipService // set when it is
 	woken *atomic.Bool
+}
 
-	svc *gossip.GossipService // set when the transport is waited on, not polled
+// socketWait is the wait on a socket, on the heap so that look, bound
+// once, refers to it however the waker is copied.
+type socketWait struct {
+	f       *os.File
+	rc      syscall.RawConn
+	pfd     [1]unix.PollFd
+	woken   *atomic.Bool
+	in, out bool               // what the wait in progress waits for
+	look    func(uintptr) bool // s.ready, bound once: passing it does not allocate
 }
 
 func newWaker(svc *gossip.GossipService) (waker, error) {
@@ -59,12 +66,14 @@ func newWaker(svc *gossip.GossipService) (waker, error) {
 		unix.Close(fd)
 		return w, err
 	}
-	w.f = os.NewFile(uintptr(fd), "gossip socket")
-	if w.rc, err = w.f.SyscallConn(); err != nil {
-		w.f.Close()
+	s := &socketWait{f: os.NewFile(uintptr(fd), "gossip socket"), woken: w.woken}
+	if s.rc, err = s.f.SyscallConn(); err != nil {
+		s.f.Close()
 		return w, err
 	}
-	w.pfd[0].Fd = int32(fd)
+	s.pfd[0].Fd = int32(fd)
+	s.look = func(uintptr) bool { return s.ready() }
+	w.sock = s
 	return w, nil
 }
 
@@ -77,8 +86,8 @@ func (w *waker) signal() {
 		return
 	}
 	past := time.Unix(1, 0)
-	_ = w.f.SetReadDeadline(past)
-	_ = w.f.SetWriteDeadline(past)
+	_ = w.sock.f.SetReadDeadline(past)
+	_ = w.sock.f.SetWriteDeadline(past)
 }
 
 // wait sleeps until the socket is readable (in) or writable (out), d has
@@ -91,19 +100,20 @@ func (w *waker) wait(d time.Duration, in, out bool) (bool, error) {
 	if w.woken.Swap(false) {
 		return true, nil
 	}
-	if d <= 0 || w.ready(in, out) {
+	s := w.sock
+	s.in, s.out = in, out
+	if d <= 0 || s.ready() {
 		return false, nil
 	}
 	until := time.Now().Add(d)
-	look := func(uintptr) bool { return w.ready(in, out) }
 	var err error
 	if in {
-		if err = w.f.SetReadDeadline(until); err == nil {
-			err = w.rc.Read(look)
+		if err = s.f.SetReadDeadline(until); err == nil {
+			err = s.rc.Read(s.look)
 		}
 	} else {
-		if err = w.f.SetWriteDeadline(until); err == nil {
-			err = w.rc.Write(look)
+		if err = s.f.SetWriteDeadline(until); err == nil {
+			err = s.rc.Write(s.look)
 		}
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -114,26 +124,26 @@ func (w *waker) wait(d time.Duration, in, out bool) (bool, error) {
 
 // ready reports, without waiting, whether the socket is readable (in) or
 // writable (out), or a signal is pending.
-func (w *waker) ready(in, out bool) bool {
-	if w.woken.Load() {
+func (s *socketWait) ready() bool {
+	if s.woken.Load() {
 		return true
 	}
 	// The field types of PollFd differ between systems: assign the
 	// untyped constants.
-	w.pfd[0].Events, w.pfd[0].Revents = 0, 0
-	if in {
-		w.pfd[0].Events |= unix.POLLIN
+	s.pfd[0].Events, s.pfd[0].Revents = 0, 0
+	if s.in {
+		s.pfd[0].Events |= unix.POLLIN
 	}
-	if out {
-		w.pfd[0].Events |= unix.POLLOUT
+	if s.out {
+		s.pfd[0].Events |= unix.POLLOUT
 	}
-	n, err := unix.Poll(w.pfd[:], 0)
+	n, err := unix.Poll(s.pfd[:], 0)
 	return n > 0 || (err != nil && err != unix.EINTR) // an error: let the turn find it
 }
 
 func (w *waker) close() {
-	if w.f != nil {
-		w.f.Close()
+	if w.sock != nil {
+		w.sock.f.Close()
 	}
 }
 
