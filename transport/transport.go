@@ -4,6 +4,15 @@
 // through a Transport. The default Transport is a non-blocking UDP socket;
 // tests and simulators plug in their own (an in-memory one fits in a few
 // lines, see the example).
+//
+// Beyond the Transport interface a transport may implement optional
+// ones, which the service looks for once, when it is created: Flusher (it
+// gathers writes and sends them in batches; the service flushes at the
+// end of every Send), Buffered (it holds datagrams a poll of its FD does
+// not show; the service's Tick then returns 0), and Waiter (it has no FD,
+// but can wait for a datagram itself; the service's Wait and Wake use
+// it). A transport that wraps another, as the sealing layer does,
+// forwards them.
 package transport
 
 import (
