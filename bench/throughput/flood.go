@@ -37,11 +37,11 @@ func flood(o options, target string) (floodResult, error) {
 	if err != nil {
 		return floodResult{}, err
 	}
-	var go_, stop atomic.Bool
+	var flooding, stop atomic.Bool
 	go func() {
 		in := bufio.NewReader(os.Stdin)
 		if _, err := in.ReadString('\n'); err == nil {
-			go_.Store(true)
+			flooding.Store(true)
 		}
 		for {
 			if _, err := in.ReadString('\n'); err != nil {
@@ -74,7 +74,7 @@ func flood(o options, target string) (floodResult, error) {
 	outstanding, next := 0, 0
 	lastAck := time.Now()
 	for !stop.Load() {
-		if go_.Load() {
+		if flooding.Load() {
 			for outstanding < o.window {
 				m := ms[next]
 				next = (next + 1) % members
@@ -118,7 +118,7 @@ func flood(o options, target string) (floodResult, error) {
 		}
 		if got == 0 {
 			_, _ = unix.Poll(fds, 1)
-			if go_.Load() && outstanding > 0 && time.Since(lastAck) > 50*time.Millisecond {
+			if flooding.Load() && outstanding > 0 && time.Since(lastAck) > 50*time.Millisecond {
 				outstanding = 0 // Data lost to a full socket: reopen the window
 				r.Resets++
 				lastAck = time.Now()
