@@ -44,6 +44,7 @@ type GossipService struct {
 	io        ioStats
 
 	sendFn   func(*envelope.Out, []byte) error // bound once: no allocation per Send
+	batch    batching                          // what the transport batches (batch.go)
 	expireFn func(envelope.Out)
 	outcome  node.Outcome
 }
@@ -169,6 +170,7 @@ func New(cfg Config) (*GossipService, error) {
 	}
 	s.sendFn = s.write
 	s.expireFn = s.expired
+	s.batch.init(s.tr)
 	return s, nil
 }
 
@@ -300,13 +302,14 @@ func (s *GossipService) Receive() (int, error) {
 // whose RetryInterval has passed. It returns how many datagrams went out.
 // A datagram the transport cannot take without blocking stays due for the
 // next Send. Other transport errors count as a lost attempt (the retry
-// covers it) and the first is returned after the pass.
+// covers it) and the first is returned after the pass. A transport that
+// gathers writes (transport.Flusher) is flushed before Send returns.
 func (s *GossipService) Send() (int, error) {
 	if s.state == Destroyed {
 		return 0, ErrClosed
 	}
 	s.n.Now = s.clock.Now()
-	return s.n.Out.SendDue(s.n.Now, s.sendFn)
+	return s.flushed(s.n.Out.SendDue(s.n.Now, s.sendFn))
 }
 
 func (s *GossipService) write(e *envelope.Out, b []byte) error {
@@ -326,7 +329,8 @@ func (s *GossipService) write(e *envelope.Out, b []byte) error {
 // GapTimeout are given up, and when CONNECTED and the round is due a
 // Status goes out. It returns how long the caller may wait before the
 // next Tick: until the next round or the next envelope falls due,
-// whichever is first (0 when something is due now, for Send).
+// whichever is first (0 when something is due now, for Send, or when the
+// transport holds datagrams its FD does not show, transport.Buffered).
 func (s *GossipService) Tick() time.Duration {
 	if s.state == Destroyed {
 		return s.cfg.TickInterval
@@ -347,12 +351,15 @@ func (s *GossipService) Tick() time.Duration {
 		}
 		wait = s.nextRound.Sub(now)
 	}
+	s.n.FlushRumors() // before the wait: the rumor is due at once
 	if due, ok := s.n.Out.Next(); ok {
 		wait = min(wait, max(0, due.Sub(now)))
 	}
-	s.n.FlushRumors()
 	if due, ok := s.n.Detector.Next(); ok && s.state == Connected {
 		wait = min(wait, max(0, due.Sub(now)))
+	}
+	if s.held() {
+		wait = 0
 	}
 	return wait
 }

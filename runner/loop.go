@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/tickgossip/gossip"
 )
 
@@ -64,10 +62,6 @@ func (r *Runner) loop(ctx context.Context) error {
 	}
 	r.initResolver()
 	r.observe()
-	fds := []unix.PollFd{
-		{Fd: int32(svc.FD()), Events: unix.POLLIN},
-		{Fd: int32(r.wake.pollFD()), Events: unix.POLLIN},
-	}
 	for {
 		if r.stopping.Load() != running {
 			return r.shutdown(ctx, nil)
@@ -94,15 +88,11 @@ func (r *Runner) loop(ctx context.Context) error {
 		// Wait == 0: something is due for Send now. If the socket's send
 		// buffer was full last turn it still is due, so wait for the
 		// socket to be writable rather than spin.
-		fds[0].Events = unix.POLLIN
-		if wait == 0 {
-			fds[0].Events |= unix.POLLOUT
-		}
-		if _, err := unix.Poll(fds, millis(wait)); err != nil && !errors.Is(err, unix.EINTR) {
+		woken, err := r.wake.wait(wait, true, wait == 0)
+		if err != nil {
 			return r.shutdown(ctx, fmt.Errorf("runner: poll: %w", err))
 		}
-		if fds[1].Revents != 0 {
-			r.wake.drain()
+		if woken {
 			r.lc.Wakeups++
 		}
 
@@ -117,21 +107,12 @@ func (r *Runner) loop(ctx context.Context) error {
 	}
 }
 
-// millis converts a wait to poll's milliseconds, rounding up, so that a
-// wait under a millisecond sleeps one instead of spinning.
-func millis(d time.Duration) int {
-	if d <= 0 {
-		return 0
-	}
-	return int((d + time.Millisecond - 1) / time.Millisecond)
-}
-
 // originate hands queued payloads to SendData while the service's
 // outbound queue holds fewer than originLimit messages, and releases
 // their slots.
 func (r *Runner) originate() {
 	r.mu.Lock()
-	r.woken = false // from here on a Publish writes the wake-up descriptor again
+	r.woken = false // from here on a Publish wakes the loop again
 	n := r.q.n
 	r.mu.Unlock()
 	if n == 0 {
@@ -139,7 +120,8 @@ func (r *Runner) originate() {
 	}
 	// Only the loop releases slots and publishers only fill the ones after
 	// the last queued, so the first n stay as they are without the lock.
-	k := min(n, r.originLimit()-r.svc.Stats().QueueMessages)
+	queued, _ := r.svc.QueueLen()
+	k := min(n, r.originLimit()-queued)
 	if k <= 0 {
 		return
 	}
@@ -322,10 +304,6 @@ func (r *Runner) flush(mode int32, leaveCtx context.Context) error {
 		}
 		cancelled = leaveCtx.Done()
 	}
-	fds := []unix.PollFd{
-		{Fd: int32(r.svc.FD()), Events: unix.POLLIN},
-		{Fd: int32(r.wake.pollFD()), Events: unix.POLLIN},
-	}
 	for {
 		wait := r.svc.Tick()
 		_, _ = r.svc.Receive()
@@ -345,15 +323,13 @@ func (r *Runner) flush(mode int32, leaveCtx context.Context) error {
 		if left <= 0 {
 			return fmt.Errorf("runner: leave: Leaves not all acknowledged: %w", context.DeadlineExceeded)
 		}
-		fds[0].Events = unix.POLLIN
-		if wait == 0 {
-			fds[0].Events |= unix.POLLOUT // due now, but the send buffer was full
-		}
-		if _, err := unix.Poll(fds, millis(min(left, max(wait, time.Millisecond)))); err != nil && !errors.Is(err, unix.EINTR) {
+		// Wait for the Acks (in), and for room in the send buffer when
+		// something is due now (out), at most until the next retry.
+		woken, err := r.wake.wait(min(left, max(wait, time.Millisecond)), true, wait == 0)
+		if err != nil {
 			return fmt.Errorf("runner: leave: poll: %w", err)
 		}
-		if fds[1].Revents != 0 {
-			r.wake.drain()
+		if woken {
 			r.mu.Lock()
 			r.woken = false
 			r.mu.Unlock()

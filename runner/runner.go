@@ -4,10 +4,14 @@
 // read members and counters, and leave.
 //
 // The gossip package is single-threaded and leaves the loop to its
-// caller; this package is that loop, written once. Run sleeps in
-// unix.Poll on two descriptors, the service's socket and a wake-up
-// descriptor (an eventfd on Linux, a pipe elsewhere), with the service's
-// Tick result as the timeout. It wakes for a datagram, for the next round
+// caller; this package is that loop, written once. Run sleeps until the
+// service's socket is readable, with the service's Tick result as the
+// timeout, in the Go runtime's network poller (on a duplicate of the
+// socket's descriptor), and the other goroutines wake it by moving that
+// descriptor's deadline. Where there is no poll (Windows), or the
+// transport has no descriptor but can wait (a transport.Waiter), it
+// sleeps in the service's Wait instead, which the other goroutines end
+// with the service's Wake. It wakes for a datagram, for the next round
 // or retry, or when another goroutine needs it (Publish, Stats, Leave,
 // Close, a cancelled context), and never otherwise: an idle runner costs
 // a few turns per TickInterval and no CPU in between.
@@ -29,11 +33,11 @@
 //
 // Each turn of Run: Tick (rounds, retries, expiries); copy the member
 // table (if it changed) and the counters for the Members and Stats calls
-// waiting for them, if any; poll the socket and the wake-up descriptor for at most Tick's
-// result, rounded up to a millisecond so that a shorter wait does not
-// spin; Receive; hand queued payloads to SendData; Send. When Tick
+// waiting for them, if any; wait for the socket for at most Tick's result
+// (a runtime timer, so a wait under a millisecond sleeps rather than
+// spins); Receive; hand queued payloads to SendData; Send. When Tick
 // returns 0 because a datagram is due but the socket's send buffer was
-// full, the poll also waits for the socket to become writable instead
+// full, the wait is for the socket to become writable too, instead
 // of spinning.
 //
 // # Publishing
@@ -84,7 +88,7 @@
 // room in its send buffer for at most Options.LeaveTimeout after a
 // cancellation, or until Leave's context ends. Close skips the goodbye.
 // Either way Run then copies the final counters, closes the socket and
-// the wake-up descriptor, and closes Deliveries and Events. Payloads
+// its duplicate, and closes Deliveries and Events. Payloads
 // still queued are discarded and counted in Stats.PublishDiscarded. Run
 // returns last, and Done is closed when it has.
 //
@@ -93,7 +97,7 @@
 // cancels and waits for it before returning. To wake the loop when a
 // context ends (Run's, and Leave's), it registers a context.AfterFunc
 // callback, which runs on a goroutine of the context package only if the
-// context ends. The callback writes the wake-up descriptor and returns.
+// context ends. The callback wakes the loop and returns.
 //
 // # DNS seeds
 //
@@ -118,8 +122,11 @@
 //
 // # Threads
 //
-// While it sleeps, a running Runner holds one OS thread in poll(2). Go
-// lets the other goroutines run on other threads.
+// A sleeping runner is a parked goroutine: it holds no OS thread (where
+// the loop waits in the service's Wait, on Windows, the runtime's poller
+// parks it too). Many runners in one process share the runtime's
+// threads, and datagrams for several of them are handled by one thread
+// one turn after another, without a thread switch each.
 package runner
 
 import (
@@ -227,7 +234,7 @@ type Stats struct {
 	EventsDropped     uint64 // events dropped because Events was full
 
 	Turns   uint64 // turns of the loop
-	Wakeups uint64 // turns woken by the wake-up descriptor: Publish, Stats, Leave, Close, a cancelled context
+	Wakeups uint64 // turns woken by another goroutine: Publish, Stats, Leave, Close, a cancelled context
 
 	Members int // the other members the node knows, as NumMembers (the node itself not counted)
 
@@ -263,8 +270,8 @@ type Runner struct {
 	state    atomic.Uint32 // the service's gossip.State, as the loop last saw it
 	stopping atomic.Int32  // running or a stop request
 
-	// mu guards the lifecycle, the publish queue and the wake-up
-	// descriptor (so that it is never written after it is closed).
+	// mu guards the lifecycle, the publish queue and the waker (so that
+	// it is never signalled after it is closed).
 	mu       sync.Mutex
 	started  bool            // Run was called
 	finished bool            // the runner released everything; done is closed
@@ -305,8 +312,9 @@ type Runner struct {
 
 // New creates a runner and its service. cfg is passed to gossip.New (which
 // binds the socket), with OnData and OnMember set by the runner: they must
-// be nil. The transport must have a file descriptor to poll (the default
-// UDP socket has), and cfg.Clock, if set, must follow real time, since the
+// be nil. The transport must have a file descriptor to poll or be a
+// transport.Waiter (the default UDP transport is one or the other), and
+// cfg.Clock, if set, must follow real time, since the
 // runner sleeps in real time. Errors wrap gossip.ErrInvalidConfig or are
 // gossip.New's; no descriptor stays open after an error.
 func New(cfg gossip.Config, opts Options) (*Runner, error) {
@@ -316,8 +324,8 @@ func New(cfg gossip.Config, opts Options) (*Runner, error) {
 	switch {
 	case cfg.OnData != nil || cfg.OnMember != nil:
 		return nil, bad("Config.OnData and OnMember must be nil: the runner sets them")
-	case cfg.Transport != nil && cfg.Transport.FD() < 0:
-		return nil, bad("Config.Transport has no file descriptor to poll")
+	case cfg.Transport != nil && checkTransport(cfg.Transport) != nil:
+		return nil, bad("%v", checkTransport(cfg.Transport))
 	case opts.Deliveries < 0:
 		return nil, bad("Options.Deliveries is %d, want >= 1 (0 for the default)", opts.Deliveries)
 	case opts.Events < 0:
@@ -356,10 +364,10 @@ func New(cfg gossip.Config, opts Options) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := newWaker()
+	w, err := newWaker(svc)
 	if err != nil {
 		svc.Close()
-		return nil, fmt.Errorf("runner: wake-up descriptor: %w", err)
+		return nil, fmt.Errorf("runner: waiting on the socket: %w", err)
 	}
 	r.svc, r.wake, r.wakeOpen = svc, w, true
 	r.id, r.addr, r.maxPayload, r.maxMeta = svc.ID(), svc.Addr(), svc.MaxPayload(), svc.MaxMetaSize()
@@ -712,8 +720,8 @@ func (r *Runner) wakeup() {
 	r.mu.Unlock()
 }
 
-// wakeLocked writes the wake-up descriptor unless a wake-up is already
-// pending. r.mu is held, so the descriptor is still open.
+// wakeLocked wakes the loop unless a wake-up is already
+// pending. r.mu is held, so the waker is still open.
 func (r *Runner) wakeLocked() {
 	if r.wakeOpen && !r.woken {
 		r.woken = true
@@ -722,7 +730,7 @@ func (r *Runner) wakeLocked() {
 }
 
 // finishLocked releases what the runner holds once the loop, if any, has
-// ended: the service, the wake-up descriptor, the channels. r.mu is held.
+// ended: the service, the loop's waker, the channels. r.mu is held.
 func (r *Runner) finishLocked() {
 	if r.finished {
 		return

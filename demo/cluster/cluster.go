@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"golang.org/x/sys/unix"
 
 	"github.com/tickgossip/gossip"
 	"github.com/tickgossip/gossip/demo/internal/democli"
@@ -20,7 +19,7 @@ const turnCap = 50 * time.Millisecond
 type cluster struct {
 	log  zerolog.Logger
 	svcs []*gossip.GossipService
-	fds  []unix.PollFd
+	wait *democli.Waiter
 	cur  *flight // the payload being spread, nil between payloads
 }
 
@@ -54,9 +53,9 @@ func newCluster(o options, log zerolog.Logger) (*cluster, error) {
 			return nil, fmt.Errorf("node %d: %w", i, err)
 		}
 		c.svcs = append(c.svcs, svc)
-		c.fds = append(c.fds, unix.PollFd{Fd: int32(svc.FD()), Events: unix.POLLIN})
 		log.Debug().Int("n", i).Stringer("node", svc.ID()).Stringer("addr", svc.Addr()).Msg("node created")
 	}
+	c.wait = democli.NewWaiter(c.svcs...)
 	return c, nil
 }
 
@@ -84,14 +83,15 @@ func (c *cluster) close() {
 }
 
 // turn is one turn of the documented loop over every service: Tick each
-// (the poll waits for the earliest), one unix.Poll on all FDs, then
+// (the poll waits for the earliest), one poll on all FDs (see
+// democli.Waiter for systems without poll), then
 // Receive and Send on each.
 func (c *cluster) turn(limit time.Duration) error {
 	wait := limit
 	for _, s := range c.svcs {
 		wait = min(wait, s.Tick())
 	}
-	if err := democli.Poll(c.fds, wait); err != nil {
+	if err := c.wait.Wait(wait); err != nil {
 		return err
 	}
 	for i, s := range c.svcs {

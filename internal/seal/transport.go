@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/tickgossip/gossip/message"
 	"github.com/tickgossip/gossip/transport"
@@ -491,3 +492,51 @@ func (t *Transport) Keyring() *Keyring { return t.ring }
 // also when SendPlaintext is set: a service sizes its datagrams so that
 // sealing can be switched on.
 func (t *Transport) Overhead() int { return Overhead }
+
+// The optional interfaces of package transport, forwarded to the inner
+// transport so that batching and waiting work through sealing: a sealed
+// datagram is complete when WriteTo hands it on, so nothing here is held.
+var (
+	_ transport.Flusher  = (*Transport)(nil)
+	_ transport.Buffered = (*Transport)(nil)
+	_ transport.Waiter   = (*Transport)(nil)
+)
+
+// Flush flushes the inner transport if it gathers writes
+// ([transport.Flusher]), and returns nil otherwise.
+func (t *Transport) Flush() error {
+	if t.closed {
+		return transport.ErrClosed
+	}
+	if f, ok := t.inner.(transport.Flusher); ok {
+		return f.Flush()
+	}
+	return nil
+}
+
+// Buffered reports whether the inner transport holds datagrams
+// ([transport.Buffered]).
+func (t *Transport) Buffered() bool {
+	b, ok := t.inner.(transport.Buffered)
+	return ok && !t.closed && b.Buffered()
+}
+
+// Wait waits on the inner transport ([transport.Waiter]), and returns
+// [transport.ErrCannotWait] if it cannot wait.
+func (t *Transport) Wait(d time.Duration) error {
+	if t.closed {
+		return transport.ErrClosed
+	}
+	if w, ok := t.inner.(transport.Waiter); ok {
+		return w.Wait(d)
+	}
+	return transport.ErrCannotWait
+}
+
+// Wake wakes the inner transport's Wait. Like Wait's Wake it is safe for
+// concurrent use: it reads only the inner transport, set once by New.
+func (t *Transport) Wake() {
+	if w, ok := t.inner.(transport.Waiter); ok {
+		w.Wake()
+	}
+}

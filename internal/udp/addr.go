@@ -90,3 +90,17 @@ func MultiaddrFromAddrPort(a netip.AddrPort) (multiaddr.Multiaddr, error) {
 	}
 	return multiaddr.Multiaddr{*ipc, *portc}, nil
 }
+
+// zoneIndex parses an IPv6 zone. Only numeric interface indexes are
+// understood: resolving a name would need package net or an ioctl per
+// call, and the addresses this package hands out carry numeric zones.
+func zoneIndex(zone string) (uint32, error) {
+	if zone == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(zone, 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("zone %q is not a numeric interface index: %w", zone, ErrInvalidAddress)
+	}
+	return uint32(n), nil
+}

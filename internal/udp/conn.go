@@ -1,17 +1,5 @@
 //go:build unix
 
-// Package udp is the default transport.Transport: one non-blocking UDP
-// socket made directly with golang.org/x/sys/unix, without package net, so
-// that nothing on the read and write path allocates and the caller can poll
-// the raw file descriptor in its own loop.
-//
-// A Conn is not safe for concurrent use, like every Transport: the engine
-// is single-threaded.
-//
-// On Linux (all architectures except 386 and s390x, where the socket calls
-// go through socketcall) ReadFrom and WriteTo do not allocate. Elsewhere
-// ReadFrom goes through unix.Recvfrom, which allocates on every call (its
-// address buffer, and the source address of each datagram).
 package udp
 
 import (
@@ -25,16 +13,6 @@ import (
 	"github.com/tickgossip/gossip/transport"
 )
 
-// Options tunes the socket. A zero Options keeps the operating system's
-// defaults.
-type Options struct {
-	// ReadBuffer and WriteBuffer are the sizes asked for with SO_RCVBUF
-	// and SO_SNDBUF, in bytes. Zero (or a negative value) leaves the
-	// default. Setting them is best effort: the kernel may clamp the value
-	// (on Linux to net.core.rmem_max and wmem_max) and a failure is ignored.
-	ReadBuffer, WriteBuffer int
-}
-
 // Conn is a bound, non-blocking UDP socket.
 type Conn struct {
 	fd     int // -1 once closed
@@ -46,10 +24,15 @@ type Conn struct {
 	sa4 unix.SockaddrInet4
 	sa6 unix.SockaddrInet6
 
-	rx rxState // per-platform scratch for ReadFrom
+	rx rxState // per-platform: ReadFrom's scratch, or its ring of batched reads
+	tx txState // per-platform: nothing, or the batch of gathered writes
 }
 
-var _ transport.Transport = (*Conn)(nil)
+var (
+	_ transport.Transport = (*Conn)(nil)
+	_ transport.Flusher   = (*Conn)(nil)
+	_ transport.Buffered  = (*Conn)(nil)
+)
 
 // Listen opens a non-blocking, close-on-exec UDP socket bound to addr. An
 // IPv4 address gives an AF_INET socket and an IPv6 address an AF_INET6 one
@@ -88,6 +71,8 @@ func Listen(addr netip.AddrPort, opts Options) (*Conn, error) {
 		sa = &c.sa6
 	}
 
+	c.rx.init(opts.ReadBatch)
+	c.tx.init(opts.WriteBatch)
 	fd, err := openSocket(c.family)
 	if err != nil {
 		return nil, fmt.Errorf("udp: listen on %s: socket: %w", addr, err)
@@ -121,6 +106,8 @@ func Listen(addr netip.AddrPort, opts Options) (*Conn, error) {
 		return fail("getsockname", fmt.Errorf("unexpected address %T", bound))
 	}
 	c.local = local
+	c.rx.setup(fd, opts)
+	c.tx.setup(fd, opts)
 	return c, nil
 }
 
@@ -138,11 +125,19 @@ func Listen(addr netip.AddrPort, opts Options) (*Conn, error) {
 // Any other error (an ICMP error reported for an earlier send, such as
 // unix.ECONNREFUSED, on systems that report them) is returned wrapped; it
 // is not fatal and the Conn stays usable.
+//
+// Where reads are batched (Linux, Options.ReadBatch above 1), ReadFrom
+// reads up to ReadBatch datagrams with one recvmmsg when its ring is empty
+// and returns them one per call; Buffered reports the ones still held.
+// The ring's buffers are as long as the b of the call that first fills it
+// (and grow, when the ring is empty, for a longer b). A datagram cut short
+// by a ring buffer shorter than a later, longer b is returned as an
+// oversized one: n == len(b), with the bytes past what was kept zeroed.
 func (c *Conn) ReadFrom(b []byte) (int, netip.AddrPort, error) {
 	if c.fd < 0 {
 		return 0, netip.AddrPort{}, transport.ErrClosed
 	}
-	n, from, err := c.recvfrom(b)
+	n, from, err := c.recv(b)
 	if err != nil {
 		if wouldBlock(err) {
 			return 0, netip.AddrPort{}, transport.ErrWouldBlock
@@ -165,10 +160,43 @@ func (c *Conn) ReadFrom(b []byte) (int, netip.AddrPort, error) {
 // unix.ECONNREFUSED, the kernel reporting an ICMP port unreachable for an
 // earlier datagram, leaves the Conn usable for the next WriteTo. The
 // datagram of the call that returned it was not sent.
+//
+// Where writes are batched (Linux, Options.WriteBatch above 1), WriteTo
+// checks the address, copies b into the batch and returns; the datagram
+// goes out with the next Flush, or with the sendmmsg a full batch makes
+// WriteTo call. Errors of sending it, ECONNREFUSED included, are then
+// Flush's. WriteTo returns ErrWouldBlock only when the batch is full and
+// the socket takes none of it.
 func (c *Conn) WriteTo(b []byte, to netip.AddrPort) error {
 	if c.fd < 0 {
 		return transport.ErrClosed
 	}
+	return c.send(b, to)
+}
+
+// Flush sends the datagrams WriteTo gathered, with as few sendmmsg calls
+// as the socket allows (see transport.Flusher). It returns
+// transport.ErrWouldBlock when the socket's send buffer filled up first:
+// the rest stay gathered, in order, for the next Flush. Another error
+// (the first, wrapped) means a datagram was dropped: the kernel refused
+// it (for example unix.ECONNREFUSED for an ICMP error of an earlier one,
+// or unix.EMSGSIZE), and the datagrams after it were still sent. Where
+// writes are not batched Flush does nothing and returns nil. After Close
+// it returns transport.ErrClosed.
+func (c *Conn) Flush() error {
+	if c.fd < 0 {
+		return transport.ErrClosed
+	}
+	return c.flush()
+}
+
+// Buffered reports whether the Conn holds datagrams that polling its FD
+// does not show: read ahead of ReadFrom by a batched read, or gathered
+// and not yet sent (see transport.Buffered).
+func (c *Conn) Buffered() bool { return c.fd >= 0 && c.held() }
+
+// sendto sends one datagram with one sendto(2).
+func (c *Conn) sendto(b []byte, to netip.AddrPort) error {
 	sa, err := c.sockaddr(to)
 	if err != nil {
 		return err
@@ -226,11 +254,17 @@ func (c *Conn) LocalAddr() netip.AddrPort { return c.local }
 // readability, or -1 after Close.
 func (c *Conn) FD() int { return c.fd }
 
-// Close closes the socket. A second Close returns transport.ErrClosed.
+// Close closes the socket. Datagrams still gathered for a Flush are
+// sent first if the socket takes them without blocking, and dropped
+// otherwise; datagrams read ahead are dropped. A second Close returns
+// transport.ErrClosed.
 func (c *Conn) Close() error {
 	if c.fd < 0 {
 		return transport.ErrClosed
 	}
+	_ = c.flush()
+	c.rx.reset()
+	c.tx.reset()
 	fd := c.fd
 	c.fd = -1
 	// Even when close(2) fails the descriptor is gone (on Linux, EINTR
@@ -244,20 +278,6 @@ func (c *Conn) Close() error {
 // wouldBlock reports EAGAIN, or EWOULDBLOCK where it is a distinct value.
 func wouldBlock(err error) bool {
 	return err == unix.EAGAIN || err == unix.EWOULDBLOCK
-}
-
-// zoneIndex parses an IPv6 zone. Only numeric interface indexes are
-// understood: resolving a name would need package net or an ioctl per
-// call, and the addresses this package hands out carry numeric zones.
-func zoneIndex(zone string) (uint32, error) {
-	if zone == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseUint(zone, 10, 32)
-	if err != nil {
-		return 0, fmt.Errorf("zone %q is not a numeric interface index: %w", zone, ErrInvalidAddress)
-	}
-	return uint32(n), nil
 }
 
 // addrWithZone attaches a numeric zone for a non-zero scope id.

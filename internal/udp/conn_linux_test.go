@@ -30,19 +30,20 @@ func TestConnRefusedNotFatal(t *testing.T) {
 
 	refuse := func() {
 		t.Helper()
-		if err := c.WriteTo([]byte("to nobody"), dead); err != nil {
+		if err := send(c, []byte("to nobody"), dead); err != nil {
 			t.Fatalf("WriteTo(%v): %v", dead, err)
 		}
 		pollFor(t, c.FD(), true, 5*time.Second)
 	}
 
-	// Reported by the next WriteTo...
+	// Reported by the next write (WriteTo, or Flush where writes are
+	// batched)...
 	refuse()
-	err := c.WriteTo([]byte("lost"), peer.LocalAddr())
+	err := send(c, []byte("lost"), peer.LocalAddr())
 	if !errors.Is(err, unix.ECONNREFUSED) {
 		t.Fatalf("WriteTo after ICMP: %v; want ECONNREFUSED", err)
 	}
-	if err := c.WriteTo([]byte("hello"), peer.LocalAddr()); err != nil {
+	if err := send(c, []byte("hello"), peer.LocalAddr()); err != nil {
 		t.Fatalf("WriteTo after ECONNREFUSED: %v", err)
 	}
 	buf := make([]byte, 16)
@@ -58,7 +59,7 @@ func TestConnRefusedNotFatal(t *testing.T) {
 	if _, _, err := c.ReadFrom(buf); !errors.Is(err, transport.ErrWouldBlock) {
 		t.Fatalf("second ReadFrom: %v; want ErrWouldBlock", err)
 	}
-	if err := peer.WriteTo([]byte("back"), c.LocalAddr()); err != nil {
+	if err := send(peer, []byte("back"), c.LocalAddr()); err != nil {
 		t.Fatalf("peer WriteTo: %v", err)
 	}
 	if n, from := recv(t, c, buf); string(buf[:n]) != "back" || from != peer.LocalAddr() {

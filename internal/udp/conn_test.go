@@ -14,19 +14,36 @@ import (
 	"github.com/tickgossip/gossip/transport"
 )
 
-var (
-	loop4 = netip.MustParseAddrPort("127.0.0.1:0")
-	loop6 = netip.MustParseAddrPort("[::1]:0")
-)
+// listenOpts are the Options listen uses: families sets them for each
+// run. The tests of this package do not run in parallel.
+var listenOpts Options
 
-// families runs f once on IPv4 and once on IPv6 loopback, skipping IPv6
-// when ::1 cannot be bound.
+// families runs f on IPv4 and on IPv6 loopback, skipping IPv6 when ::1
+// cannot be bound, each with the default (batched) Options and with
+// batching turned off.
 func families(t *testing.T, f func(t *testing.T, addr netip.AddrPort)) {
-	t.Run("ip4", func(t *testing.T) { f(t, loop4) })
-	t.Run("ip6", func(t *testing.T) {
-		skipNoIPv6(t)
-		f(t, loop6)
-	})
+	for _, m := range []struct {
+		name string
+		opts Options
+	}{{"batched", Options{}}, {"unbatched", Options{ReadBatch: 1, WriteBatch: 1}}} {
+		t.Run(m.name, func(t *testing.T) {
+			listenOpts = m.opts
+			defer func() { listenOpts = Options{} }()
+			t.Run("ip4", func(t *testing.T) { f(t, loop4) })
+			t.Run("ip6", func(t *testing.T) {
+				skipNoIPv6(t)
+				f(t, loop6)
+			})
+		})
+	}
+}
+
+// send writes b to to and flushes it, returning the first error.
+func send(c *Conn, b []byte, to netip.AddrPort) error {
+	if err := c.WriteTo(b, to); err != nil {
+		return err
+	}
+	return c.Flush()
 }
 
 func skipNoIPv6(tb testing.TB) {
@@ -40,7 +57,7 @@ func skipNoIPv6(tb testing.TB) {
 
 func listen(tb testing.TB, addr netip.AddrPort) *Conn {
 	tb.Helper()
-	c, err := Listen(addr, Options{})
+	c, err := Listen(addr, listenOpts)
 	if err != nil {
 		tb.Fatalf("Listen(%v): %v", addr, err)
 	}
@@ -142,7 +159,7 @@ func TestExchange(t *testing.T) {
 			{b, a, "pong from b"},
 			{a, b, "again from a"},
 		} {
-			if err := dir.from.WriteTo([]byte(dir.msg), dir.to.LocalAddr()); err != nil {
+			if err := send(dir.from, []byte(dir.msg), dir.to.LocalAddr()); err != nil {
 				t.Fatalf("%d: WriteTo: %v", i, err)
 			}
 			n, from := recv(t, dir.to, buf)
@@ -159,7 +176,7 @@ func TestExchange(t *testing.T) {
 func TestEmptyDatagram(t *testing.T) {
 	families(t, func(t *testing.T, addr netip.AddrPort) {
 		a, b := listen(t, addr), listen(t, addr)
-		if err := a.WriteTo(nil, b.LocalAddr()); err != nil {
+		if err := send(a, nil, b.LocalAddr()); err != nil {
 			t.Fatalf("WriteTo(nil): %v", err)
 		}
 		n, from := recv(t, b, make([]byte, 16))
@@ -189,7 +206,7 @@ func TestTruncation(t *testing.T) {
 	families(t, func(t *testing.T, addr netip.AddrPort) {
 		a, b := listen(t, addr), listen(t, addr)
 		big := bytes.Repeat([]byte("0123456789"), 50) // 500 bytes
-		if err := a.WriteTo(big, b.LocalAddr()); err != nil {
+		if err := send(a, big, b.LocalAddr()); err != nil {
 			t.Fatalf("WriteTo: %v", err)
 		}
 		small := make([]byte, 33)
@@ -310,7 +327,7 @@ func TestWriteToWrongFamily(t *testing.T) {
 	}
 	// The socket is still fine afterwards.
 	peer := listen(t, loop6)
-	if err := c6.WriteTo([]byte("ok"), peer.LocalAddr()); err != nil {
+	if err := send(c6, []byte("ok"), peer.LocalAddr()); err != nil {
 		t.Fatalf("WriteTo after refused destinations: %v", err)
 	}
 	if n, _ := recv(t, peer, make([]byte, 8)); n != 2 {
@@ -322,7 +339,7 @@ func TestWriteToWrongFamily(t *testing.T) {
 // if the datagram has not arrived yet. It reports failure through ok so
 // that the allocation test does not allocate on success.
 func roundTrip(a, b *Conn, msg, buf []byte, fds []unix.PollFd) (ok bool) {
-	if err := a.WriteTo(msg, b.LocalAddr()); err != nil {
+	if err := send(a, msg, b.LocalAddr()); err != nil {
 		return false
 	}
 	for {

@@ -9,7 +9,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// This file is the allocation-free read path. unix.Recvfrom converts the
+// This file is the allocation-free unbatched read path (batch_linux.go
+// has the batched one, and the state of both). unix.Recvfrom converts the
 // source address into a freshly allocated unix.Sockaddr on every call, so
 // ReadFrom calls recvfrom(2) itself with a raw sockaddr kept in the Conn
 // and decodes it in place.
@@ -17,12 +18,6 @@ import (
 // 386 and s390x are left to the portable file: there the C library's
 // socket calls go through socketcall(2), and the direct recvfrom system
 // call only exists since Linux 4.3, newer than Go's minimum kernel.
-
-// rxState is the source address buffer handed to recvfrom(2).
-type rxState struct {
-	rsa    unix.RawSockaddrAny
-	rsaLen uint32 // socklen_t
-}
 
 // openSocket makes a UDP socket that is non-blocking and close-on-exec
 // from the start.

@@ -17,8 +17,33 @@ import (
 // The zero-allocation guarantee holds for the raw Linux path only. WriteTo
 // is the same everywhere and does not allocate.
 
-// rxState is empty here: unix.Recvfrom manages its own address buffer.
-type rxState struct{}
+// rxState and txState are empty here: unix.Recvfrom manages its own
+// address buffer, and nothing is batched (Options.ReadBatch and
+// WriteBatch are ignored).
+type (
+	rxState struct{}
+	txState struct{}
+)
+
+func (*rxState) init(int) {}
+func (*rxState) reset()   {}
+func (*txState) init(int) {}
+func (*txState) reset()   {}
+
+func (*txState) setup(int, Options) {}
+func (*rxState) setup(int, Options) {}
+
+// held is false: nothing is read ahead or gathered.
+func (c *Conn) held() bool { return false }
+
+// recv reads one datagram.
+func (c *Conn) recv(b []byte) (int, netip.AddrPort, error) { return c.recvfrom(b) }
+
+// send sends one datagram at once.
+func (c *Conn) send(b []byte, to netip.AddrPort) error { return c.sendto(b, to) }
+
+// flush has nothing to send.
+func (c *Conn) flush() error { return nil }
 
 // openSocket makes a non-blocking, close-on-exec UDP socket. Not every
 // system has SOCK_NONBLOCK and SOCK_CLOEXEC, so the flags are set after

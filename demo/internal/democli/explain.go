@@ -2,9 +2,9 @@ package democli
 
 import (
 	"errors"
+	"syscall"
 
 	"github.com/multiformats/go-multiaddr"
-	"golang.org/x/sys/unix"
 
 	"github.com/tickgossip/gossip"
 )
@@ -15,11 +15,11 @@ func ExplainNew(addr multiaddr.Multiaddr, err error) error {
 	switch {
 	case errors.Is(err, gossip.ErrNotUDP):
 		return BadInputf("-addr %s is not a UDP address: want /ip4/A/udp/P or /ip6/A/udp/P", addr)
-	case errors.Is(err, unix.EADDRINUSE):
+	case errors.Is(err, syscall.EADDRINUSE):
 		return BadInputf("-addr %s: address already in use", addr)
-	case errors.Is(err, unix.EADDRNOTAVAIL):
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
 		return BadInputf("-addr %s: no such local address", addr)
-	case errors.Is(err, unix.EACCES):
+	case errors.Is(err, syscall.EACCES):
 		return BadInputf("-addr %s: permission denied", addr)
 	}
 	return BadInput(err)

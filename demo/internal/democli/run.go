@@ -10,7 +10,6 @@ import (
 
 	"github.com/multiformats/go-multiaddr"
 	"github.com/rs/zerolog"
-	"golang.org/x/sys/unix"
 
 	"github.com/tickgossip/gossip"
 )
@@ -39,7 +38,7 @@ type runner struct {
 
 // Run runs one node until SIGINT or SIGTERM: it binds o.Addr, joins
 // through o.Seeds (none: it starts a cluster), and drives the service
-// with the documented loop (Tick, unix.Poll on FD, Receive, Send) on this
+// with the documented loop (Tick, poll on FD or Wait, Receive, Send) on this
 // goroutine, printing state changes (the library's own lines), member
 // changes and received payloads. With o.Every set it sends a payload
 // that often once connected. On a signal it leaves, flushes the Leaves,
@@ -88,7 +87,7 @@ func Run(o Options) error {
 // error. It checks sigs once a turn, without blocking; the poll's timeout
 // is capped at signalCheck so that a signal is seen within it.
 func (r *runner) loop(sigs <-chan os.Signal) error {
-	fds := []unix.PollFd{{Fd: int32(r.svc.FD()), Events: unix.POLLIN}}
+	w := NewWaiter(r.svc)
 	for {
 		select {
 		case s := <-sigs:
@@ -105,7 +104,7 @@ func (r *runner) loop(sigs <-chan os.Signal) error {
 			return BadInputf("no seed answered (%s; %d attempts, -retry %v apart)",
 				AddrsFlag{&r.o.Seeds}, r.cfg.RetryAttempts, r.cfg.RetryInterval)
 		}
-		if err := Poll(fds, wait); err != nil {
+		if err := w.Wait(wait); err != nil {
 			return err
 		}
 		if _, err := r.svc.Receive(); err != nil {
@@ -152,11 +151,11 @@ func (r *runner) leave() error {
 	if err := r.svc.Leave(); err != nil {
 		return fmt.Errorf("leave: %w", err)
 	}
-	fds := []unix.PollFd{{Fd: int32(r.svc.FD()), Events: unix.POLLIN}}
+	w := NewWaiter(r.svc)
 	end := time.Now().Add(flushFor)
 	for r.svc.Leaving() > 0 && time.Now().Before(end) {
 		wait := r.svc.Tick()
-		if err := Poll(fds, min(wait, time.Until(end))); err != nil {
+		if err := w.Wait(min(wait, time.Until(end))); err != nil {
 			return err
 		}
 		if _, err := r.svc.Receive(); err != nil {
