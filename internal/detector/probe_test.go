@@ -124,6 +124,20 @@ func TestUnansweredProbeRetriesOnceThenIndirectThenSuspect(t *testing.T) {
 	}
 }
 
+// A Step that comes exactly at the timeout, with the early retry not yet
+// handed out, escalates; the ActIndirect carries the direct retry, so no
+// ActRetry follows it.
+func TestIndirectWithoutEarlyRetryDoesNotRetryAfterwards(t *testing.T) {
+	d := newTest()
+	d.Probe(Direct, 7, addr(7), 3, 100, t0)
+	stepOne(t, d, at(pt), ActIndirect, 7)
+	if acts := drain(d, at(pt)); len(acts) != 0 {
+		t.Fatalf("after ActIndirect at the timeout: %v %+v, want nothing", kindName(acts[0].Kind), acts)
+	}
+	mustNext(t, d, at(2*pt))
+	stepOne(t, d, at(2*pt), ActSuspect, 7)
+}
+
 func TestRetrySeqAnswersTheProbe(t *testing.T) {
 	d := newTest()
 	d.Probe(Direct, 7, addr(7), 3, 100, t0)
