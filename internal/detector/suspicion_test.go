@@ -271,3 +271,33 @@ func TestSuspectVerdictAtAHigherIncarnationRestarts(t *testing.T) {
 		t.Errorf("deadline %v, want 5s", got.Sub(t0))
 	}
 }
+
+// A confirmation that brings the timeout below the suspicion's age means
+// the timeout ran out already: the verdict is due at once, and the Step
+// that hands it out is no stall of the loop.
+func TestLateConfirmationDeclaresAtOnceWithoutAStall(t *testing.T) {
+	d := newTest()
+	d.Suspect(7, addr(7), 3, 1, members10, t0)
+	d.Probe(Direct, 8, addr(8), 1, 100, at(10*time.Second-pt/4))
+	run(d, 7, 10*time.Second-10*time.Millisecond)
+	for from := uint64(2); from <= 4; from++ {
+		d.Suspect(7, addr(7), 3, from, members10, at(10*time.Second)) // floor: 4s after the start
+	}
+	stepOne(t, d, at(10*time.Second), ActDeclare, 7)
+	if s := d.Stats(); s.Stalls != 0 || d.Health() != 0 {
+		t.Errorf("Stalls = %d, health %d: a late confirmation taken for a stall", s.Stalls, d.Health())
+	}
+	// The other probe keeps its own deadline.
+	mustNext(t, d, at(10*time.Second-pt/4+half))
+}
+
+func TestLateVerdictDeclaresAtOnceWithoutAStall(t *testing.T) {
+	d := newTest()
+	d.Suspect(7, addr(7), 3, 1, members10, t0)
+	run(d, 7, 10*time.Second-10*time.Millisecond)
+	d.SuspectVerdict(7, addr(7), 3, 2, members10, at(10*time.Second))
+	stepOne(t, d, at(10*time.Second), ActDeclare, 7)
+	if s := d.Stats(); s.Stalls != 0 || d.Health() != 0 {
+		t.Errorf("Stalls = %d, health %d: a late verdict taken for a stall", s.Stalls, d.Health())
+	}
+}
