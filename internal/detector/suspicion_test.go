@@ -301,3 +301,13 @@ func TestLateVerdictDeclaresAtOnceWithoutAStall(t *testing.T) {
 		t.Errorf("Stalls = %d, health %d: a late verdict taken for a stall", s.Stalls, d.Health())
 	}
 }
+
+func TestRaisedAndConfirmedCountTheNodesOwnWord(t *testing.T) {
+	d := newTest()
+	d.Raised()
+	d.Confirmed()
+	d.Confirmed()
+	if s := d.Stats(); s.Suspected != 1 || s.Confirmed != 2 {
+		t.Errorf("Stats = %+v, want 1 suspected, 2 confirmed", s)
+	}
+}
