@@ -30,6 +30,7 @@ func (d *Detector) Step(now time.Time) (Action, bool) {
 		switch {
 		case p.kind == Direct && !p.indirect:
 			p.indirect = true
+			p.retried = true // ActIndirect carries the direct retry
 			p.deadline = now.Add(d.ProbeTimeout())
 			d.stats.ProbeTimeouts++
 			return Action{Kind: ActIndirect, Target: p.target, Addr: p.addr, Inc: p.inc}, true

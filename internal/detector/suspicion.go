@@ -40,7 +40,7 @@ func (d *Detector) Suspect(target uint64, addr netip.AddrPort, inc uint32, from 
 	if s.n < maxConfirmers {
 		s.confirmers[s.n] = from
 	}
-	s.deadline = s.start.Add(d.scale(d.cfg.SuspicionTimeout(s.members, s.n)))
+	s.deadline = notBefore(s.start.Add(d.scale(d.cfg.SuspicionTimeout(s.members, s.n))), now)
 	return true
 }
 
@@ -53,13 +53,23 @@ func (d *Detector) Suspect(target uint64, addr netip.AddrPort, inc uint32, from 
 func (d *Detector) SuspectVerdict(target uint64, addr netip.AddrPort, inc uint32, from uint64, members int, now time.Time) {
 	if s, ok := d.suspects[target]; ok && s.inc >= inc {
 		s.n = max(s.n, d.cfg.Confirmations)
-		s.deadline = minTime(s.deadline, s.start.Add(d.scale(d.cfg.SuspicionTimeout(s.members, s.n))))
+		s.deadline = minTime(s.deadline, notBefore(s.start.Add(d.scale(d.cfg.SuspicionTimeout(s.members, s.n))), now))
 		return
 	}
 	d.Suspect(target, addr, inc, from, members, now)
 	s := d.suspects[target]
 	s.n = d.cfg.Confirmations
 	s.deadline = now.Add(d.scale(d.cfg.SuspicionTimeout(members, s.n)))
+}
+
+// notBefore returns t, or now if t is earlier: a timeout shortened below
+// the suspicion's age ran out already, and is due now. A deadline left in
+// the past would read as a stall of the caller's loop (see Step).
+func notBefore(t, now time.Time) time.Time {
+	if t.Before(now) {
+		return now
+	}
+	return t
 }
 
 func minTime(a, b time.Time) time.Time {
