@@ -7,11 +7,17 @@ import (
 )
 
 // lifeguard computes the suspicion timeout straight from Lifeguard's
-// formula, in floating point, independently of Config.SuspicionTimeout.
+// formula, in floating point, independently of Config.SuspicionTimeout:
+// with k confirmations awaited, at most members-2 of them (the nodes other
+// than the suspect and the accuser), and the floor when none can come.
 func lifeguard(c Config, members, n int) float64 {
 	floor := c.SuspicionMult * math.Max(1, math.Log10(float64(members))) * float64(c.TickInterval)
+	k := min(c.Confirmations, members-2)
+	if k < 1 {
+		return floor
+	}
 	hi := c.SuspicionMaxMult * floor
-	t := hi - (hi-floor)*math.Log(float64(n+1))/math.Log(float64(c.Confirmations+1))
+	t := hi - (hi-floor)*math.Log(float64(n+1))/math.Log(float64(k+1))
 	return math.Max(t, floor)
 }
 
@@ -60,13 +66,13 @@ func TestSuspicionTimeoutKnownValues(t *testing.T) {
 		members, n int
 		want       time.Duration
 	}{
-		{1, 0, 24 * time.Second},
-		{1, 1, 14 * time.Second},
+		{1, 0, 4 * time.Second}, // too small for any confirmation: the floor
+		{2, 0, 4 * time.Second},
+		{3, 0, 24 * time.Second}, // one confirmation possible (k = 1)
+		{3, 1, 4 * time.Second},
 		{1, 3, 4 * time.Second},
-		{1, 4, 4 * time.Second},
-		{1, 5, 4 * time.Second},
-		{0, 0, 24 * time.Second}, // no members counts as one
-		{9, 3, 4 * time.Second},  // log10 below 1 counts as 1
+		{0, 0, 4 * time.Second}, // no members counts as one
+		{9, 3, 4 * time.Second}, // log10 below 1 counts as 1
 		{10, 0, 24 * time.Second},
 		{10, 1, 14 * time.Second},
 		{100, 0, 48 * time.Second},
