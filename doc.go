@@ -28,7 +28,9 @@
 //  4. Call SendData to spread a payload; handle payloads in Config.OnData.
 //     Call it anywhere in the loop but between Tick and the poll, or call
 //     Send right after it: Tick's wait only knows what was queued before.
-//  5. To go, call Leave, then Send (so the Leaves go out), then Close.
+//  5. To go, call Leave, then keep turning the loop until Leaving reports
+//     0 (every member acknowledged, or the Leaves used their attempts: at
+//     most RetryAttempts × ProbeTimeout, 1.5 s by default), then Close.
 //
 // All methods must be called from one goroutine. OnData and OnMember run
 // inside Receive or Tick and may call SendData, but not the loop's calls.
@@ -52,25 +54,43 @@
 //	Ack         any → any          names the seq of the envelope it acknowledges
 //	Data        any → any          a payload: delivered once, passed on once
 //	Status      any → any          a version vector: anti-entropy, and the failure probe
-//	Leave       leaver → all       the sender leaves; removed at once
+//	Leave       leaver → all       the sender leaves; removed at once; acknowledged
+//
+// and the extensions (types 9 and above; a peer that knows only the base
+// types drops them and still interoperates):
+//
+//	Join          joiner → seed    a Hello with the joiner's record (incarnation, metadata)
+//	Update        any → any        membership records: alive, suspect, failed, left
+//	ProbeRequest  prober → member  "probe this member for me"
+//	ProbeResult   member → prober  the target answered, or not
+//	Digest        any → any        the view of the membership by bucket: anti-entropy
 //
 // A join:
 //
 //	joiner                seed                 members
-//	  │── Hello seq=7 ──────►│                      │
-//	  │◄── Welcome hello=7 ──│                      │
-//	  │◄── MemberList ───────│── MemberList{joiner} ►│ (Rumor: successor + random)
+//	  │── Join seq=7 ───────►│                      │ (a Hello follows a ProbeTimeout
+//	  │◄── Update (records) ─│                      │  later, for a base-format seed)
+//	  │◄── Welcome hello=7 ──│── Update{joiner} ───►│ (Rumor: successor + random)
 //	  │── Ack ──────────────►│◄──────────── Ack ─────│
 //
-// A retry, and failure detection:
+// Failure detection: each round every member is probed by some node (the
+// round's Status). A member that does not answer within ProbeTimeout is
+// probed through IndirectProbes others; if nobody reaches it, its
+// observers (the members just before it on the ring) hold a suspicion,
+// ping it, end it as soon as it answers, and otherwise declare it failed
+// when Lifeguard's timeout ends (SuspicionMult × log10(members) ×
+// TickInterval once confirmed: 1.8 s at 64 members). The verdict reaches
+// every node by rumor; a member declared failed while alive refutes it
+// with a higher incarnation and is back at once:
 //
-//	node                  member
-//	  │── Status seq=9 ─────X  (lost)
-//	  │   ... RetryInterval
-//	  │── Status seq=9 ─────X
-//	  │   ... RetryInterval
-//	  │── Status seq=9 ─────X  (RetryAttempts made)
-//	  │   ... RetryInterval: expired, the member is removed as failed
+//	prober              member            relays             observers
+//	  │── Status ──────────X                │                    │
+//	  │   ... ProbeTimeout/2: once more, then at ProbeTimeout:   │
+//	  │── ProbeRequest ─────────────────────►│── ping ──X        │
+//	  │◄──────────────── ProbeResult(no) ────│                    │
+//	  │── Update{suspect} ────────────────────────────────────────►│── pings ──X
+//	  │                                                            │ ... timeout
+//	  │◄──────────────────────── Update{failed} (rumor, to all) ───│
 //
 // # How a payload spreads
 //

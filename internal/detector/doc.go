@@ -21,12 +21,13 @@
 //   - A suspicion runs for a timeout that starts at SuspicionMaxMult ×
 //     the floor and falls, as independent nodes confirm it, to the floor
 //     SuspicionMult × log10(members) × TickInterval (Lifeguard's formula;
-//     the floor's log10 is at least 1). A node that is among the
-//     Confirmations members just before the suspect on the ring probes it
-//     at once (Confirm), and confirms when it gets no answer
-//     (ActConfirm), so the floor is normally reached within one
-//     ProbeTimeout. When the timeout ends the member is declared failed
-//     (ActDeclare). The suspect itself refutes as soon as it hears.
+//     the floor's log10 is at least 1). The node holds it with the
+//     suspect's observers (Predecessors). Each holder pings the suspect
+//     every ProbeTimeout/4 (ActPing), ends the suspicion as soon as
+//     anything comes from it (HeardFrom), confirms it once when its first
+//     ping goes unanswered for a ProbeTimeout (ActConfirm), so the floor is
+//     normally reached within one ProbeTimeout, and declares the member
+//     failed when the timeout ends (ActDeclare).
 //   - Local health (Lifeguard's awareness): a score from 0 to MaxHealth
 //     that rises when this node's probes fail, when its indirect probes
 //     bring back fewer answers than requested (the lost answers point at
