@@ -43,13 +43,21 @@ func Dispatch(n *node.Node, in envelope.In) node.Outcome {
 	if n.Phase == node.Connected && carriesNews(h.Type) && n.MemberIndex(in.From) < 0 && wellFormed(in.Bytes) {
 		n.Greet(in.From)
 	}
+	o := route(n, in, h, body)
 	if h.Type.IsExtension() {
 		// Only a peer that speaks the extensions sends one; from now on it
-		// can relay probes and refute suspicions.
+		// can relay probes and refute suspicions. Noted after the handler:
+		// a Join or an Update may have brought the sender's own record,
+		// which SpeaksExtensions would otherwise ask for with a Join.
 		if i := n.MemberIndex(in.From); i >= 0 {
 			n.SpeaksExtensions(i)
 		}
 	}
+	return o
+}
+
+// route hands the datagram to the handler of its type.
+func route(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outcome {
 	switch h.Type {
 	case message.TypeHello:
 		return Hello(n, in, h, body)

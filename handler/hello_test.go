@@ -147,3 +147,27 @@ func TestHelloNamingThisNodeIsDroppedAsSelf(t *testing.T) {
 	wantMembers(t, n, 1)
 	wantDrops(t, n, map[string]uint64{"self": 1})
 }
+
+// A member whose Hello comes from the address another member held has
+// moved there: the member that held it is gone and reported replaced
+// (and buried), the moved one updated, and nothing more.
+func TestHelloFromAMemberThatMovedToAnotherMembersAddress(t *testing.T) {
+	n := newNode(t, node.Connected, 1, 2, 3)
+	var events []event
+	recordEvents(n, &events)
+	dispatch(n, addr(3), helloMsg(7, message.Member{ID: 2, Addr: addr(3)}))
+	wantMembers(t, n, 1, 2)
+	if m, _ := n.Members.Get(2); m.Addr != addr(3) {
+		t.Fatalf("member 2 at %v, want at 3's address", m.Addr)
+	}
+	if want := []event{{node.MemberReplaced, 3}, {node.MemberUpdated, 2}}; !slices.Equal(events, want) {
+		t.Fatalf("events %v, want %v", events, want)
+	}
+	if _, ok := n.Members.Tomb(3, n.Now); !ok {
+		t.Fatal("the displaced member is not buried")
+	}
+	if n.Stats.MembersReplaced != 1 || n.Stats.MembersUpdated != 1 || n.Stats.MembersAdded != 0 {
+		t.Fatalf("MembersReplaced, MembersUpdated, MembersAdded = %d, %d, %d; want 1, 1, 0",
+			n.Stats.MembersReplaced, n.Stats.MembersUpdated, n.Stats.MembersAdded)
+	}
+}

@@ -342,3 +342,117 @@ func recordEvents(n *node.Node, ev *[]event) {
 		*ev = append(*ev, event{e, m.ID})
 	}
 }
+
+// Builders and renderings for the extension messages.
+
+func joinMsg(seq uint32, r message.Record) []byte {
+	b := make([]byte, 512)
+	j := message.Join{Record: r}
+	n, err := j.Encode(b, seq)
+	return encoded(n, err, b)
+}
+
+func updateMsg(seq uint32, rumor bool, recs ...message.Record) []byte {
+	b := make([]byte, 512)
+	w, err := message.NewUpdateWriter(b, seq, rumor)
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range recs {
+		if !w.Add(r) {
+			panic("updateMsg: record does not fit")
+		}
+	}
+	return b[:w.Finish()]
+}
+
+func probeRequestMsg(seq uint32, target message.Member) []byte {
+	b := make([]byte, 512)
+	p := message.ProbeRequest{Target: target}
+	n, err := p.Encode(b, seq)
+	return encoded(n, err, b)
+}
+
+func probeResultMsg(seq, requestSeq uint32, target uint64, reached bool) []byte {
+	b := make([]byte, 512)
+	p := message.ProbeResult{RequestSeq: requestSeq, Target: target, Reached: reached}
+	n, err := p.Encode(b, seq)
+	return encoded(n, err, b)
+}
+
+func digestMsg(seq uint32, d *message.Digest) []byte {
+	b := make([]byte, 512)
+	n, err := d.Encode(b, seq)
+	return encoded(n, err, b)
+}
+
+// Records about node id (at its address, for Alive).
+
+func alive(id uint64, inc uint32, meta ...byte) message.Record {
+	return message.Record{Kind: message.RecordAlive, ID: id, Inc: inc, Addr: addr(id), Meta: meta}
+}
+
+func suspect(id uint64, inc uint32, from uint64) message.Record {
+	return message.Record{Kind: message.RecordSuspect, ID: id, Inc: inc, From: from}
+}
+
+func failed(id uint64, inc uint32, from uint64) message.Record {
+	return message.Record{Kind: message.RecordFailed, ID: id, Inc: inc, From: from}
+}
+
+func left(id uint64, inc uint32) message.Record {
+	return message.Record{Kind: message.RecordLeft, ID: id, Inc: inc}
+}
+
+// rd renders a record as Describe does inside an Update.
+func rd(r message.Record) string {
+	d := describe(updateMsg(1, false, r))
+	return d[strings.Index(d, "[")+1 : len(d)-1]
+}
+
+// updateLine renders an Update queued to id (retried RetryAttempts times).
+func updateLine(to uint64, rumor bool, recs ...message.Record) string {
+	return fmt.Sprintf("to %d x3: %s", to, describe(updateMsg(1, rumor, recs...)))
+}
+
+// withRecord gives member id the record (incarnation, metadata) a
+// member that speaks the extensions has.
+func withRecord(tb testing.TB, n *node.Node, id uint64, inc uint32, meta ...byte) {
+	tb.Helper()
+	i, ok := n.Members.Index(id)
+	if !ok {
+		tb.Fatalf("setup: %d is not a member", id)
+	}
+	n.Members.SetRecord(i, inc, meta, true)
+}
+
+// member returns the table's entry for id, failing if there is none.
+func member(tb testing.TB, n *node.Node, id uint64) members.Member {
+	tb.Helper()
+	m, ok := n.Members.Get(id)
+	if !ok {
+		tb.Fatalf("%d is not a member; members %v", id, memberIDs(n))
+	}
+	return m
+}
+
+// wantEvents fails tb unless the recorded events are want.
+func wantEvents(tb testing.TB, got []event, want ...event) {
+	tb.Helper()
+	if !slices.Equal(got, want) {
+		tb.Fatalf("events %v, want %v", got, want)
+	}
+}
+
+// memberAt is member id at its address with a record at inc.
+func memberAt(id uint64, inc uint32) members.Member {
+	return members.Member{ID: id, Addr: addr(id), Inc: inc, Ext: true}
+}
+
+// bury removes member id at inc, declared failed by from.
+func bury(t *testing.T, n *node.Node, id uint64, inc uint32, from uint64) {
+	t.Helper()
+	if !n.RemoveMember(id, node.MemberFailed, inc, from) {
+		t.Fatalf("setup: %d is not a member", id)
+	}
+}

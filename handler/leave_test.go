@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/message"
 )
@@ -53,4 +54,24 @@ func TestLeave(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The removal drops everything queued to the leaver; the Ack comes
+// after it, so it survives, and the leaver can stop retrying. The burial
+// keeps the member's incarnation, so older hearsay cannot bring it back.
+func TestLeaveIsAcknowledgedAfterTheRemovalAndBuriesTheMemberAtItsIncarnation(t *testing.T) {
+	n := newNode(t, node.Connected, 1, 2)
+	withRecord(t, n, 1, 4)
+	n.Ack(addr(1), 98) // an answer still queued to the leaver
+	if err := n.Originate(payloadOf(selfID, 1)); err != nil {
+		t.Fatal(err)
+	}
+	dispatch(n, addr(1), leaveMsg(3, mem(1)))
+	wantQueued(t, n, dataLine(2, selfID, 1), "to 1 x1: Ack acked=3")
+	tb, ok := n.Members.Tomb(1, n.Now)
+	if !ok || tb.Reason != members.Left || tb.Inc != 4 {
+		t.Fatalf("tomb %+v, %v; want left at incarnation 4", tb, ok)
+	}
+	dispatch(n, addr(2), updateMsg(4, true, alive(1, 4)))
+	wantMembers(t, n, 2)
 }

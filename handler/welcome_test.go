@@ -1,8 +1,11 @@
 package handler_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/message"
 )
@@ -115,4 +118,78 @@ func TestWelcomeToAGreetingAddsAndAnnouncesTheMember(t *testing.T) {
 		"to 3 x3: MemberList count=1 ["+md(9)+"]",
 	)
 	wantDrops(t, n, nil)
+}
+
+// joiningVia returns node 5 joining through seed by a Join (and its
+// fallback Hello, due a ProbeTimeout later), with the Join sent, and the
+// Join's seq.
+func joiningVia(t *testing.T, seed uint64) (*node.Node, uint32) {
+	t.Helper()
+	n := newNode(t, node.Joining)
+	n.JoinVia(addr(seed))
+	if got := wire(t, n); len(got) != 1 || !strings.Contains(got[0], ": Join ") {
+		t.Fatalf("setup: sent %q, want the Join alone", got)
+	}
+	return n, envelopeTo(t, n, seed, message.TypeJoin).Seq
+}
+
+// A seed that answers the Join speaks the extensions: the Hello that
+// would have followed for a base-format seed is never sent.
+func TestWelcomeNamingOurJoinCompletesTheJoinAndCancelsTheHello(t *testing.T) {
+	n, seq := joiningVia(t, 1)
+	if o := dispatch(n, addr(1), welcomeMsg(70, seq, mem(1))); o != node.Joined {
+		t.Fatalf("outcome %v, want Joined", o)
+	}
+	wantQueued(t, n)
+	n.Now = n.Now.Add(10 * retryInterval)
+	if got := wire(t, n); len(got) != 0 {
+		t.Fatalf("sent %q after the Welcome, want nothing", got)
+	}
+	wantMembers(t, n, 1)
+	if !member(t, n, 1).Ext {
+		t.Fatal("a seed that answered a Join is not marked as speaking the extensions")
+	}
+	wantDrops(t, n, nil)
+}
+
+// A seed that answers the Hello speaks only the base format: the Join,
+// which it dropped, is not retried.
+func TestWelcomeNamingOurHelloCompletesTheJoinAndCancelsTheJoin(t *testing.T) {
+	n, _ := joiningVia(t, 1)
+	n.Now = n.Now.Add(n.Cfg.ProbeTimeout)
+	if got := wire(t, n); len(got) != 1 || !strings.Contains(got[0], ": Hello ") {
+		t.Fatalf("sent %q a ProbeTimeout after the Join, want the Hello", got)
+	}
+	hello := envelopeTo(t, n, 1, message.TypeHello).Seq
+	if o := dispatch(n, addr(1), welcomeMsg(71, hello, mem(1))); o != node.Joined {
+		t.Fatalf("outcome %v, want Joined", o)
+	}
+	wantQueued(t, n)
+	n.Now = n.Now.Add(10 * retryInterval)
+	if got := wire(t, n); len(got) != 0 {
+		t.Fatalf("sent %q after the Welcome, want nothing", got)
+	}
+	wantMembers(t, n, 1)
+	if member(t, n, 1).Ext {
+		t.Fatal("a seed that answered only the Hello is marked as speaking the extensions")
+	}
+}
+
+// A seed this node removed at a known incarnation (it left and joins
+// again, and still holds the burial) is told its verdict rather than
+// taken back on its Welcome: it comes back by refuting it.
+func TestWelcomeFromABuriedSeedTellsTheVerdictAndDoesNotAddIt(t *testing.T) {
+	n, seq := joiningVia(t, 1)
+	n.Members.Bury(members.Tomb{ID: 1, Addr: addr(1), Inc: 3, Reason: members.Failed, From: 7, Until: n.Now.Add(time.Minute)})
+	var events []event
+	recordEvents(n, &events)
+	if o := dispatch(n, addr(1), welcomeMsg(72, seq, mem(1))); o != node.Joined {
+		t.Fatalf("outcome %v, want Joined", o)
+	}
+	wantQueued(t, n, updateLine(1, false, failed(1, 3, 7)))
+	wantMembers(t, n)
+	wantEvents(t, events)
+	if n.Stats.VerdictsTold != 1 {
+		t.Fatalf("VerdictsTold = %d, want 1", n.Stats.VerdictsTold)
+	}
 }

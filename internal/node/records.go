@@ -198,14 +198,20 @@ func (n *Node) applyAlive(i int, m members.Member, r message.Record, src Source)
 		}
 		return false
 	}
+	// The record first, then the address: a member that moves gets one
+	// MemberUpdated (the move's), which reports its new record, rather
+	// than its old one at the new address and a second event for the
+	// metadata.
+	changed := n.Members.SetRecord(i, r.Inc, r.Meta, true)
 	if r.Addr != m.Addr {
-		n.AddMember(members.Member{ID: m.ID, Addr: r.Addr, Inc: m.Inc, Meta: m.Meta, Ext: true}, true)
+		n.AddMember(members.Member{ID: m.ID, Addr: r.Addr, Inc: r.Inc, Meta: r.Meta, Ext: true}, true)
 		var ok bool
 		if i, ok = n.Members.Index(m.ID); !ok {
 			return false
 		}
+		changed = changed && n.Members.At(i).Addr != r.Addr // else the move reported it
 	}
-	if n.Members.SetRecord(i, r.Inc, r.Meta, true) {
+	if changed {
 		n.Stats.MembersUpdated++
 		n.emit(MemberUpdated, n.Members.At(i))
 	}
