@@ -416,8 +416,11 @@ func (s *GossipService) SendData(payload []byte) error {
 // ProbeTimeout (1.5 s by default), then Close:
 //
 //	svc.Leave()
-//	for svc.Leaving() > 0 {
-//		wait := svc.Tick()
+//	for {
+//		wait := svc.Tick() // the last attempts expire here
+//		if svc.Leaving() == 0 {
+//			break
+//		}
 //		poll(svc.FD(), wait)
 //		svc.Receive()
 //		svc.Send()

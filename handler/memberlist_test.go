@@ -7,6 +7,7 @@ import (
 
 	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
+	"github.com/tickgossip/gossip/message"
 )
 
 func TestMemberListAddsUnknownMembersAndPassesTheNewsOn(t *testing.T) {
@@ -111,5 +112,18 @@ func TestMemberListNewsIntroducesThisNodeWhenTheSeedsAnswerLeftItOut(t *testing.
 				t.Fatalf("introductions %q (counted %d), want %v", intro, n.Stats.Introductions, c.introduce)
 			}
 		})
+	}
+}
+
+// A member whose record this node holds (an incarnation) is not moved
+// to another address by hearsay: a base-format list naming it elsewhere
+// changes nothing. Only the member itself, or its newer record, moves it.
+func TestMemberListHearsayDoesNotMoveAMemberWithARecord(t *testing.T) {
+	n := newNode(t, node.Connected, 1, 2)
+	i, _ := n.Members.Index(2)
+	n.Members.SetRecord(i, 3, nil, true)
+	dispatch(n, addr(1), memberListMsg(36, message.Member{ID: 2, Addr: addr(9)}))
+	if m, _ := n.Members.Get(2); m.Addr != addr(2) {
+		t.Fatalf("member 2 moved to %v on hearsay", m.Addr)
 	}
 }

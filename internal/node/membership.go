@@ -23,6 +23,11 @@ func (n *Node) AddMember(m members.Member, direct bool) bool {
 		n.Members.Unbury(m.ID)
 	}
 	if cur, ok := n.Members.Get(m.ID); ok && cur.Addr != m.Addr {
+		if cur.Inc > 0 && !direct && m.Inc <= cur.Inc {
+			// Hearsay (a base-format list) does not move a member whose
+			// record this node holds: only the member, or its newer record.
+			return false
+		}
 		// The id moved to another address. Whoever held that address is
 		// gone (a restart there, with a new id): say so, and bury it.
 		if other, taken := n.Members.ByAddr(m.Addr); taken && other.ID != m.ID {
