@@ -23,6 +23,9 @@ type cluster struct {
 	nodes []*tnode
 	seed  uint64
 	tweak func(*gossip.Config)
+	// peers are other programs on the network (a scripted client): pump
+	// lets each read its inbox too.
+	peers []func()
 }
 
 type tnode struct {
@@ -95,6 +98,9 @@ func (c *cluster) pump() {
 			if _, err := n.svc.Receive(); err != nil {
 				c.t.Fatalf("Receive: %v", err)
 			}
+		}
+		for _, p := range c.peers {
+			p()
 		}
 	}
 	c.t.Fatal("network never went quiet")
