@@ -31,6 +31,7 @@ type GossipService struct {
 	state  State
 	err    error
 	tr     Transport
+	idw    recipientWriter // tr, when it takes recipient ids (the sealer); else nil
 	sealer *seal.Transport // nil without Config.Keys
 	clock  Clock
 	n      node.Node
@@ -111,9 +112,11 @@ func New(cfg Config) (*GossipService, error) {
 			AcceptPlaintext: cfg.AcceptPlaintext,
 			SendPlaintext:   cfg.SendPlaintext,
 			MaxWindows:      2 * cfg.MaxMembers,
+			Addr:            self,
 		})
 		s.tr = s.sealer
 	}
+	s.idw, _ = s.tr.(recipientWriter)
 	inner := cfg.innerSize()
 	s.rbuf = make([]byte, inner+1)
 	s.n = node.Node{
@@ -296,7 +299,13 @@ func (s *GossipService) Send() (int, error) {
 }
 
 func (s *GossipService) write(e *envelope.Out, b []byte) error {
-	if err := s.tr.WriteTo(b, e.To); err != nil {
+	var err error
+	if s.idw != nil {
+		err = s.idw.WriteToID(b, e.To, e.ToID)
+	} else {
+		err = s.tr.WriteTo(b, e.To)
+	}
+	if err != nil {
 		if !errors.Is(err, transport.ErrWouldBlock) {
 			s.io.sendErrors++
 		}

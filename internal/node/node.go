@@ -135,13 +135,20 @@ func (n *Node) ToMembers(m envelope.Msg, idx []int, attempts int) {
 	}
 }
 
-// Ack queues an Ack of seq to the datagram's sender.
+// Ack queues an Ack of seq to the datagram's sender, naming as its
+// recipient the member at that address, if any (the sealing layer binds
+// the Ack to it; for a sealed datagram it prefers the id that sealed the
+// datagram being acknowledged).
 func (n *Node) Ack(to netip.AddrPort, seq uint32) {
 	m, buf := n.Open()
 	a := message.Ack{AckedSeq: seq}
 	size, err := a.Encode(buf, 0)
 	if n.Commit(m, size, err, message.TypeAck) {
-		n.To(m, to, 0, 1)
+		var id uint64
+		if mb, ok := n.Members.ByAddr(to); ok {
+			id = mb.ID
+		}
+		n.To(m, to, id, 1)
 		n.Out.Close(m)
 	}
 }
