@@ -22,6 +22,9 @@ type cluster struct {
 	nodes []*tnode
 	seed  uint64
 	tweak func(*gossip.Config)
+	// peers are driven by pump with the nodes: each reads what waits for
+	// it (a scripted client that is not a GossipService).
+	peers []func()
 }
 
 type tnode struct {
@@ -83,6 +86,9 @@ func (c *cluster) pump() {
 			if _, err := n.svc.Send(); err != nil {
 				c.t.Fatalf("Send: %v", err)
 			}
+		}
+		for _, p := range c.peers {
+			p()
 		}
 		if c.net.Pending() == 0 {
 			return
