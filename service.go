@@ -128,6 +128,7 @@ func New(cfg Config) (*GossipService, error) {
 			RepairBudget:      cfg.RepairBudget,
 			MemberSyncRounds:  cfg.MemberSyncRounds,
 			TombstonePeriod:   cfg.TombstonePeriod,
+			Authenticated:     len(cfg.Keys) > 0 && !cfg.AcceptPlaintext,
 		},
 		Self:     message.Member{ID: id, Addr: self},
 		Phase:    node.Initialized,
@@ -158,6 +159,7 @@ func New(cfg Config) (*GossipService, error) {
 			}
 		}
 	}
+	s.n.Versions.ClaimFor = cfg.GapTimeout // a far seq held back waits as long as a gap
 	s.sendFn = s.write
 	s.expireFn = s.expired
 	return s, nil

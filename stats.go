@@ -49,6 +49,11 @@ type Stats struct {
 	DataForwarded  uint64 // payloads passed on to other members
 	DataRepaired   uint64 // Data resent from the log to answer a Status
 	DataSkipped    uint64 // sequence numbers given up as lost (GapTimeout, window)
+	// DataTooFar counts Data held back because its seq lay further ahead
+	// of its origin's window than one unconfirmed datagram may move it
+	// (docs/protocol.md, "Sequence numbers: serial, and not moved far by
+	// one datagram").
+	DataTooFar     uint64
 	DataLogEvicted uint64 // entries dropped from the data log to make room
 	OriginsEvicted uint64 // origins forgotten at MaxOrigins
 	// DataLogBytes and Origins are the data log's current size in bytes
@@ -136,6 +141,7 @@ func (s *GossipService) Stats() Stats {
 		DataForwarded:   ns.DataForwarded,
 		DataRepaired:    ns.DataRepaired,
 		DataSkipped:     s.n.Versions.Skipped,
+		DataTooFar:      s.n.Versions.Far,
 		DataLogEvicted:  s.n.Log.Dropped,
 		OriginsEvicted:  s.n.Versions.Evicted,
 		DataLogBytes:    s.n.Log.Bytes(),

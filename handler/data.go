@@ -3,6 +3,7 @@ package handler
 import (
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/internal/node"
+	"github.com/tickgossip/gossip/internal/version"
 	"github.com/tickgossip/gossip/message"
 )
 
@@ -11,7 +12,8 @@ import (
 // spread (never back to the sender or to the origin), and hands the
 // payload to the receiver. Data of this node's own that comes back, and
 // anything already seen (a duplicate, a retry, a replay), is counted and
-// otherwise ignored.
+// otherwise ignored; so is a seq further ahead than the origin's window
+// that nothing confirms (see source).
 func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outcome {
 	var d message.Data
 	if err := d.Decode(body); err != nil {
@@ -19,7 +21,15 @@ func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outc
 		return node.NoChange
 	}
 	n.Ack(in.From, h.Seq)
-	if d.Origin == n.Self.ID || !n.Versions.Observe(d.Origin, d.OriginSeq, n.Now) {
+	if d.Origin == n.Self.ID {
+		n.Stats.DataDuplicates++
+		return node.NoChange
+	}
+	switch n.Versions.ObserveFrom(d.Origin, d.OriginSeq, n.Now, source(n, in, d.Origin)) {
+	case version.Accepted:
+	case version.TooFar: // counted by the vector; acknowledged, not news
+		return node.NoChange
+	default:
 		n.Stats.DataDuplicates++
 		return node.NoChange
 	}
@@ -30,6 +40,21 @@ func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outc
 		n.OnData(d.Origin, d.OriginSeq, d.Payload)
 	}
 	return node.NoChange
+}
+
+// source describes where a Data of origin came from, for the version
+// vector's rule on seqs further ahead than the window: a datagram the
+// origin sent itself (from its member address), or any datagram when
+// every datagram is authenticated, is believed at once; any other must be
+// confirmed by a second source before it may move the window.
+func source(n *node.Node, in envelope.In, origin uint64) version.Source {
+	src := version.Source{Key: version.AddrKey(in.From), Direct: n.Cfg.Authenticated}
+	if !src.Direct {
+		if i := n.IDIndex(origin); i >= 0 && n.Members.At(i).Addr == in.From {
+			src.Direct = true
+		}
+	}
+	return src
 }
 
 // forward passes the datagram on unchanged but for the seq each recipient

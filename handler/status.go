@@ -3,6 +3,7 @@ package handler
 import (
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/internal/node"
+	"github.com/tickgossip/gossip/internal/version"
 	"github.com/tickgossip/gossip/message"
 )
 
@@ -76,7 +77,7 @@ func readsAsRound(n *node.Node, s *message.Status) bool {
 		return true
 	}
 	for i := 1; i < s.Count(); i++ {
-		if id, seq := s.Record(i); seq >= n.Versions.Contiguous(id) {
+		if id, seq := s.Record(i); !version.After(n.Versions.Contiguous(id), seq) {
 			return true
 		}
 	}
@@ -92,7 +93,7 @@ func repair(n *node.Node, in envelope.In, s *message.Status, to uint64, round bo
 	for i := 0; i < n.Log.Len() && budget > 0; i++ {
 		e, datagram := n.Log.At(i)
 		seq, listed := record(s, e.Origin)
-		if (!listed && !cov.has(e.Origin)) || e.Seq <= seq || e.Origin == to {
+		if (!listed && !cov.has(e.Origin)) || !version.After(e.Seq, seq) || e.Origin == to {
 			continue
 		}
 		out, buf := n.Open()
@@ -121,7 +122,7 @@ func pull(n *node.Node, in envelope.In, s *message.Status, to uint64) {
 	}
 	behind := false
 	for i := range s.Count() {
-		if id, seq := s.Record(i); id != n.Self.ID && seq > n.Versions.Contiguous(id) {
+		if id, seq := s.Record(i); id != n.Self.ID && version.After(seq, n.Versions.Contiguous(id)) {
 			behind = true
 			break
 		}
@@ -138,7 +139,7 @@ func pull(n *node.Node, in envelope.In, s *message.Status, to uint64) {
 	for i := range s.Count() {
 		id, seq := s.Record(i)
 		mine := n.Versions.Contiguous(id)
-		if id == n.Self.ID || id == answered || seq <= mine {
+		if id == n.Self.ID || id == answered || !version.After(seq, mine) {
 			continue
 		}
 		if !w.Add(id, mine) {

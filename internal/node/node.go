@@ -46,6 +46,7 @@ type Config struct {
 	RepairBudget      int           // Data datagrams resent for one Status, at most
 	TombstonePeriod   time.Duration // how long a removed member stays removed against hearsay
 	MemberSyncRounds  int           // every this many rounds a MemberList slice replaces the Status; 0: never
+	Authenticated     bool          // every datagram is sealed and authenticated (keys, no plaintext accepted)
 }
 
 // MemberEvent is a change in the member table.
