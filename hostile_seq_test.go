@@ -1,10 +1,13 @@
 package gossip_test
 
 import (
+	"errors"
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
+	"github.com/tickgossip/gossip"
 	"github.com/tickgossip/gossip/internal/memnet"
 	"github.com/tickgossip/gossip/message"
 )
@@ -65,4 +68,68 @@ func TestForgedFarSeqDoesNotSilenceAnOrigin(t *testing.T) {
 		t.Fatal("no Data counted as DataTooFar")
 	}
 	t.Logf("45 of 45 genuine payloads reached every node after the forgeries; %d Data held back as too far", far)
+}
+
+// TestGuessedWelcomeIsRefused is the black-box attack on a node whose seed
+// is down: a forger, who cannot see the node's Hello, sends Welcomes from
+// the seed's address guessing the Hello's seq. Envelope seqs used to
+// encode a small slot index and reuse count (the first Hello of a default
+// service had seq 2048), so a few guesses did it and the node sent its
+// data to the forger. Now they are keyed with a random value from
+// Config.Rand: the 70,000 likeliest unkeyed seqs all miss, the node stays
+// JOINING, and its join fails when its Hellos run out. The seqs are the
+// same for the same seed (a run is still the same run) and differ between
+// seeds.
+func TestGuessedWelcomeIsRefused(t *testing.T) {
+	firstHello := func(seed uint64) (uint32, *cluster, *tnode) {
+		c := newCluster(t, nil)
+		c.seed = seed
+		j := c.add()
+		var seq uint32
+		c.net.Filter = func(from, to netip.AddrPort, b []byte) bool {
+			if h, _, err := message.ParseHeader(b); err == nil && h.Type == message.TypeHello && seq == 0 {
+				seq = h.Seq
+			}
+			return true // the seed is down
+		}
+		if err := j.svc.Join(maddr(memnet.Addr(7999))); err != nil {
+			t.Fatal(err)
+		}
+		c.pump()
+		return seq, c, j
+	}
+	a1, _, _ := firstHello(10)
+	a2, _, _ := firstHello(10)
+	b1, c, j := firstHello(11)
+	if a1 != a2 || a1 == b1 {
+		t.Fatalf("first Hello seqs: seed 10: %#x and %#x, seed 11: %#x; want equal, then different", a1, a2, b1)
+	}
+	seed := memnet.Addr(7999)
+	forged := message.Member{ID: 0xf0f0, Addr: seed}
+	guesses := 0
+	try := func(helloSeq uint32) {
+		if helloSeq == b1 {
+			t.Fatalf("the Hello's seq %#x is among the forger's likeliest guesses", b1)
+		}
+		guesses++
+		j.ep.Inject(seed, wire(t, &message.Welcome{HelloSeq: helloSeq, Member: forged}, 1))
+		drain(t, j)
+	}
+	for s := range uint32(1 << 16) {
+		try(s)
+	}
+	for gen := uint32(1); gen <= 64; gen++ { // slot and reuse count, the old layout
+		for slot := uint32(0); slot < 64; slot++ {
+			try(gen<<11 | slot)
+		}
+	}
+	st := j.svc.Stats()
+	if j.svc.State() != gossip.Joining || st.Dropped.Unsolicited != uint64(guesses) || len(j.svc.Members()) != 0 {
+		t.Fatalf("after %d guessed Welcomes: %v, %d unsolicited, members %v", guesses, j.svc.State(), st.Dropped.Unsolicited, j.svc.Members())
+	}
+	c.run(2 * time.Second)
+	if j.svc.State() != gossip.Disconnected || !errors.Is(j.svc.Err(), gossip.ErrJoinFailed) {
+		t.Fatalf("after the Hellos ran out: %v, %v", j.svc.State(), j.svc.Err())
+	}
+	t.Logf("%d guessed Welcomes refused; the Hello's seq was %#x", guesses, b1)
 }

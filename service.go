@@ -141,6 +141,7 @@ func New(cfg Config) (*GossipService, error) {
 			MaxEnvelopes:  cfg.MaxOutboundMessages*cfg.RumorFactor + cfg.MaxMembers,
 			MessageSize:   inner,
 			RetryInterval: cfg.RetryInterval,
+			SeqKey:        rng.Uint32(), // seqs start at random: a blind forger cannot name one
 		}),
 		Logger: cfg.Logger.With().Stringer("node", NodeID(id)).Logger(),
 	}

@@ -24,6 +24,13 @@ type Config struct {
 	// RetryInterval is the wait between attempts, and after the last
 	// attempt before the envelope expires.
 	RetryInterval time.Duration
+	// SeqKey is XORed into every seq the queue hands out, so that seqs
+	// start at a random value and a blind forger cannot guess the one an
+	// Ack or a Welcome must name (an envelope's slot and reuse count, which
+	// the seq encodes, are small and predictable). The service draws it
+	// from Config.Rand, so a run stays the same run for a seed. Zero keeps
+	// the bare slot and count (tests).
+	SeqKey uint32
 }
 
 // Stats counts what a Queue did.
@@ -124,15 +131,27 @@ func (q *Queue) Add(m Msg, to netip.AddrPort, toID uint64, maxAttempts int, now 
 		return 0, false
 	}
 	e := &q.envs[i]
-	gen := e.Seq>>q.idxBits + 1
-	if gen<<q.idxBits>>q.idxBits != gen || gen == 0 {
-		gen = 1 // the generation counter wrapped; skip 0 so no seq is 0
+	// The slot's previous seq, unkeyed, gives its reuse count; a slot
+	// never used (Seq 0: no seq is 0) starts at 1.
+	gen := uint32(1)
+	if e.Seq != 0 {
+		gen = (e.Seq^q.cfg.SeqKey)>>q.idxBits + 1
+	}
+	var seq uint32
+	for {
+		if gen<<q.idxBits>>q.idxBits != gen || gen == 0 {
+			gen = 1 // the reuse count wrapped
+		}
+		if seq = (gen<<q.idxBits | uint32(i)) ^ q.cfg.SeqKey; seq != 0 {
+			break // no seq is 0
+		}
+		gen++
 	}
 	s := &q.slots[m]
 	*e = Out{
 		To:          to,
 		ToID:        toID,
-		Seq:         gen<<q.idxBits | uint32(i),
+		Seq:         seq,
 		Type:        s.typ,
 		MaxAttempts: maxAttempts,
 		Due:         now,
@@ -335,7 +354,7 @@ func (q *Queue) Next() (time.Time, bool) {
 // returns a copy of it. An Ack from anyone else, or for an envelope that is
 // gone, changes nothing and returns false.
 func (q *Queue) Ack(seq uint32, from netip.AddrPort) (Out, bool) {
-	i := int32(seq & (1<<q.idxBits - 1))
+	i := q.slotOf(seq)
 	if int(i) >= len(q.envs) {
 		return Out{}, false
 	}
@@ -352,7 +371,7 @@ func (q *Queue) Ack(seq uint32, from netip.AddrPort) (Out, bool) {
 // Lookup returns a copy of the envelope Ack(seq, from) would remove,
 // without removing it, so a caller can check its type first.
 func (q *Queue) Lookup(seq uint32, from netip.AddrPort) (Out, bool) {
-	i := int32(seq & (1<<q.idxBits - 1))
+	i := q.slotOf(seq)
 	if int(i) >= len(q.envs) {
 		return Out{}, false
 	}
@@ -360,6 +379,11 @@ func (q *Queue) Lookup(seq uint32, from netip.AddrPort) (Out, bool) {
 		return *e, true
 	}
 	return Out{}, false
+}
+
+// slotOf returns the envelope slot a seq names (its low bits, unkeyed).
+func (q *Queue) slotOf(seq uint32) int32 {
+	return int32((seq ^ q.cfg.SeqKey) & (1<<q.idxBits - 1))
 }
 
 // DropTo removes every envelope addressed to to (a member that left or
