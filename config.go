@@ -124,8 +124,10 @@ type Config struct {
 
 	// DataLogBytes bounds the data log that anti-entropy resends from, in
 	// bytes of encoded datagrams. A payload can be repaired as long as
-	// some node still holds it. Default 64 KiB (128 full datagrams, or
-	// about 1,000 of 40 bytes). At least MaxMessageSize.
+	// some node still holds it. The data of origins not in the member
+	// table takes only the room members' data leaves, at most a quarter
+	// of it. Default 64 KiB (128 full datagrams, or about 1,000 of 40
+	// bytes). At least MaxMessageSize.
 	DataLogBytes int
 
 	// MaxMembers bounds the member table. A node that knows MaxMembers

@@ -33,7 +33,15 @@ func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outc
 		n.Stats.DataDuplicates++
 		return node.NoChange
 	}
-	n.Log.Append(d.Origin, d.OriginSeq, in.Bytes)
+	// The data of an origin this node does not know is logged only in the
+	// room its members' data leaves: forged origins must not push the
+	// genuine entries out of the log (docs/protocol.md, "The data log
+	// keeps members' data first").
+	if n.IDIndex(d.Origin) >= 0 {
+		n.Log.Append(d.Origin, d.OriginSeq, in.Bytes)
+	} else {
+		n.Log.AppendStranger(d.Origin, d.OriginSeq, in.Bytes)
+	}
 	forward(n, in, d.Origin)
 	n.Stats.DataDelivered++
 	if n.OnData != nil {

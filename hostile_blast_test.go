@@ -133,3 +133,58 @@ func TestGuessedWelcomeIsRefused(t *testing.T) {
 	}
 	t.Logf("%d guessed Welcomes refused; the Hello's seq was %#x", guesses, b1)
 }
+
+// TestForgedDataBurstDoesNotCostAMissedNodeItsRepairs is the black-box
+// attack on a plaintext cluster's data logs: a node misses 35 payloads of
+// one origin, then a forger floods the others with Data of invented
+// origins, many times what their logs hold. Before, the burst pushed the
+// genuine entries out of every log and 34 of the 35 were never repaired.
+// Now data of origins a node does not know takes only the room its
+// members' data leaves, so the missed node gets all 35 back.
+func TestForgedDataBurstDoesNotCostAMissedNodeItsRepairs(t *testing.T) {
+	c := startCluster(t, 4, nil)
+	origin, missed := c.nodes[1], c.nodes[3]
+	blind := true
+	c.net.Filter = func(from, to netip.AddrPort, b []byte) bool {
+		h, _, err := message.ParseHeader(b)
+		return blind && err == nil && to == addrOf(missed) && h.Type == message.TypeData
+	}
+	for s := range 35 {
+		if err := origin.svc.SendData(fmt.Appendf(nil, "genuine %d", s)); err != nil {
+			t.Fatal(err)
+		}
+		c.run(50 * time.Millisecond)
+	}
+	logBytes := c.cfgOf().DataLogBytes
+	forger := memnet.Addr(9667)
+	payload := make([]byte, 400)
+	sent := 0
+	for i := 0; sent < 4*logBytes; i++ {
+		d := wire(t, &message.Data{Origin: 0xf0000000 + uint64(i), OriginSeq: 1, Payload: payload}, uint32(i+1))
+		for _, n := range c.nodes[:3] {
+			n.ep.Inject(forger, d)
+		}
+		sent += len(d)
+		if i%20 == 0 {
+			c.pump()
+		}
+	}
+	c.pump()
+	for i, n := range c.nodes[:3] {
+		if st := n.svc.Stats(); st.DataLogBytes > logBytes {
+			t.Fatalf("node %d holds %d bytes of log", i, st.DataLogBytes)
+		}
+	}
+	blind = false
+	c.run(5 * time.Second)
+	got := 0
+	for s := uint32(1); s <= 35; s++ {
+		if missed.got[key(origin.svc.ID(), s)] == 1 {
+			got++
+		}
+	}
+	if got != 35 {
+		t.Fatalf("the missed node got %d of its 35 payloads back after a burst of %d forged bytes per node", got, sent)
+	}
+	t.Logf("35 of 35 repaired after %d forged bytes per node (%d times the log)", sent, sent/logBytes)
+}
