@@ -188,3 +188,114 @@ func TestForgedDataBurstDoesNotCostAMissedNodeItsRepairs(t *testing.T) {
 	}
 	t.Logf("35 of 35 repaired after %d forged bytes per node (%d times the log)", sent, sent/logBytes)
 }
+
+// bytesTo counts, through the network's filter, what the cluster sends to
+// one address.
+func bytesTo(c *cluster, to netip.AddrPort) *int {
+	n := new(int)
+	prev := c.net.Filter
+	c.net.Filter = func(from, dst netip.AddrPort, b []byte) bool {
+		if dst == to {
+			*n += len(b)
+		}
+		return prev != nil && prev(from, dst, b)
+	}
+	return n
+}
+
+// TestStrangersStatusOrHelloDrawsAtMostItsOwnSize is the reflection
+// attack: a spoofer sends a node a Status, a Hello or a Data with a
+// victim's source address, and the victim gets the answers. Before, a
+// 22-byte Status from a stranger drew 4,587 bytes (208×: an Ack and
+// RepairBudget repairs, retried), and a Hello the member lists, then the
+// whole cluster's probes and greetings once the newcomer was announced.
+// Now, to an address that has not proved it receives, a node sends Acks
+// and an empty MemberList asking it to prove itself, within what came
+// from it plus 4 bytes, and holds everything else back until it does,
+// which a victim that never asked never will; a newcomer is not passed on
+// to the cluster before it has, and is removed as failed when the probes
+// held back from it run out. The bytes counted are all the cluster sent
+// to the victim in the 30 s after.
+func TestStrangersStatusOrHelloDrawsAtMostItsOwnSize(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		dg   func(victim netip.AddrPort) []byte
+	}{
+		{"Status", func(netip.AddrPort) []byte { return status(t, 1, 0x5eed, 0) }},
+		{"empty Status", func(netip.AddrPort) []byte { return status(t, 1) }},
+		{"Hello", func(v netip.AddrPort) []byte {
+			return wire(t, &message.Hello{Member: message.Member{ID: 0x5eed, Addr: v}}, 1)
+		}},
+		{"Data of an unknown origin", func(netip.AddrPort) []byte {
+			return wire(t, &message.Data{Origin: 0x5eed, OriginSeq: 1, Payload: []byte("x")}, 1)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := startCluster(t, 4, nil)
+			for i, n := range c.nodes {
+				for k := range 10 {
+					if err := n.svc.SendData(fmt.Appendf(nil, "payload %d of node %d, long enough to be worth repairing", k, i)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			c.run(time.Second)
+			victim := memnet.Addr(9668)
+			got := bytesTo(c, victim)
+			dg := tc.dg(victim)
+			target := c.nodes[0]
+			target.ep.Inject(victim, dg)
+			c.run(30 * time.Second) // every retry, every hold, and what the rest of the cluster does
+			st := target.svc.Stats()
+			if *got > len(dg)+4 {
+				t.Fatalf("a %d-byte %s drew %d bytes to its spoofed source (%.1f×)", len(dg), tc.name, *got, float64(*got)/float64(len(dg)))
+			}
+			for i, n := range c.nodes {
+				for _, m := range n.svc.Members() {
+					if m.ID == 0x5eed {
+						t.Fatalf("node %d lists the address that never answered, 30 s on", i)
+					}
+				}
+			}
+			if st.AnswersWithheld == 0 && tc.name != "empty Status" {
+				t.Fatalf("nothing withheld: %+v", st)
+			}
+			t.Logf("a %d-byte %s drew %d bytes (%.2f×); %d answers held back, %d dropped unsent",
+				len(dg), tc.name, *got, float64(*got)/float64(len(dg)), st.AnswersWithheld, st.AnswersUnsent)
+			c.checkDisseminates(c.nodes[1], "after the reflection attempt", 5*time.Second)
+		})
+	}
+}
+
+// TestAnswersFollowOnceTheAddressProvesItself: a member the node did not
+// know (it missed the announcement) sends it a round's Status, led by its
+// own record; the node acks, asks it to prove itself with an empty
+// MemberList, and holds the repairs and its greeting back; the member
+// acknowledges the challenge, and the repairs and the greeting go out at
+// once. Nothing is lost to the limit, and the two come to know each other.
+func TestAnswersFollowOnceTheAddressProvesItself(t *testing.T) {
+	c := startCluster(t, 3, nil)
+	a := c.nodes[0]
+	for k := range 5 {
+		if err := a.svc.SendData(fmt.Appendf(nil, "payload %d", k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.run(time.Second)
+	w := newWireClient(t, c, 9101, 0x00c1e47c1e48, nil)
+	w.vector[w.id] = 0 // its own record: it has originated nothing
+	before := a.svc.Stats()
+	w.status(addrOf(a), false)
+	c.pump() // no time passes
+	st := a.svc.Stats()
+	if st.Challenges != before.Challenges+1 || st.AnswersWithheld == before.AnswersWithheld {
+		t.Fatalf("challenges %d, withheld %d; want a challenge and answers held back",
+			st.Challenges-before.Challenges, st.AnswersWithheld-before.AnswersWithheld)
+	}
+	if w.dataIn < 5 || !w.welcome && st.Greetings == before.Greetings {
+		t.Fatalf("after the client answered the challenge: %d Data in, greeted %d", w.dataIn, st.Greetings-before.Greetings)
+	}
+	if st.AnswersUnsent != before.AnswersUnsent {
+		t.Fatalf("%d answers dropped unsent", st.AnswersUnsent-before.AnswersUnsent)
+	}
+}

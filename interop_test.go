@@ -223,7 +223,13 @@ func TestEmptyStatusFromAConformingClientPullsTheLog(t *testing.T) {
 					t.Fatal("no Welcome")
 				}
 			}
-			w.read()
+			// A conforming client acknowledges what asks for it; the seed's
+			// first probe proves it receives, and the seed's answers to it
+			// are no longer limited to what it sent (anti-amplification).
+			c.run(time.Second)
+			if !w.welcome || w.dataIn != 0 {
+				t.Fatalf("welcome %v, %d Data before asking", w.welcome, w.dataIn)
+			}
 			repaired := seed.svc.Stats().DataRepaired
 			w.status(addrOf(seed), tc.lead) // empty: it has seen nothing
 			c.pump()

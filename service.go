@@ -13,6 +13,7 @@ import (
 
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/handler"
+	"github.com/tickgossip/gossip/internal/amplify"
 	"github.com/tickgossip/gossip/internal/datalog"
 	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
@@ -33,6 +34,7 @@ type GossipService struct {
 	tr     Transport
 	idw    recipientWriter // tr, when it takes recipient ids (the sealer); else nil
 	sealer *seal.Transport // nil without Config.Keys
+	amp    *amplify.Table  // what each address not proved to receive may still get (amplify.go)
 	clock  Clock
 	n      node.Node
 	addr   multiaddr.Multiaddr
@@ -40,6 +42,11 @@ type GossipService struct {
 
 	nextRound time.Time
 	io        ioStats
+	// challenges counts the empty MemberLists sent to ask an address to
+	// prove it receives, and toChallenge lists the addresses the last
+	// Send held datagrams back from (amplify.go).
+	challenges  uint64
+	toChallenge challengeQueue
 
 	sendFn   func(*envelope.Out, []byte) error // bound once: no allocation per Send
 	expireFn func(envelope.Out)
@@ -119,6 +126,7 @@ func New(cfg Config) (*GossipService, error) {
 	s.idw, _ = s.tr.(recipientWriter)
 	inner := cfg.innerSize()
 	s.rbuf = make([]byte, inner+1)
+	s.amp = amplify.New(256 + cfg.MaxMembers/4) // strangers and newcomers; members need no entry
 	s.n = node.Node{
 		Cfg: node.Config{
 			MaxMessageSize:    inner,
@@ -142,6 +150,7 @@ func New(cfg Config) (*GossipService, error) {
 			MessageSize:   inner,
 			RetryInterval: cfg.RetryInterval,
 			SeqKey:        rng.Uint32(), // seqs start at random: a blind forger cannot name one
+			MaxHolds:      cfg.RetryAttempts,
 		}),
 		Logger: cfg.Logger.With().Stringer("node", NodeID(id)).Logger(),
 	}
@@ -161,6 +170,7 @@ func New(cfg Config) (*GossipService, error) {
 		}
 	}
 	s.n.Versions.ClaimFor = cfg.GapTimeout // a far seq held back waits as long as a gap
+	s.n.Unproven = s.amp.Suspect
 	s.sendFn = s.write
 	s.expireFn = s.expired
 	return s, nil
@@ -279,11 +289,13 @@ func (s *GossipService) Receive() (int, error) {
 		handled++
 		s.io.datagramsIn++
 		s.io.bytesIn += uint64(size)
+		acked, mark := s.received(from, size)
 		if size >= len(s.rbuf) {
 			s.n.Drop(node.DropOversize)
 			continue
 		}
 		s.apply(handler.Dispatch(&s.n, envelope.In{From: from, Bytes: s.rbuf[:size]}))
+		s.afterDispatch(from, s.rbuf[:size], acked, mark)
 	}
 	return handled, nil
 }
@@ -298,10 +310,21 @@ func (s *GossipService) Send() (int, error) {
 		return 0, ErrClosed
 	}
 	s.n.Now = s.clock.Now()
-	return s.n.Out.SendDue(s.n.Now, s.sendFn)
+	n, err := s.n.Out.SendDue(s.n.Now, s.sendFn)
+	if s.toChallenge.n > 0 && s.challenge() { // held datagrams back: ask for proof at once
+		m, err2 := s.n.Out.SendDue(s.n.Now, s.sendFn)
+		n += m
+		if err == nil {
+			err = err2
+		}
+	}
+	return n, err
 }
 
 func (s *GossipService) write(e *envelope.Out, b []byte) error {
+	if err := s.withhold(e, b); err != nil {
+		return err
+	}
 	var err error
 	if s.idw != nil {
 		err = s.idw.WriteToID(b, e.To, e.ToID)

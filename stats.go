@@ -19,6 +19,15 @@ type Stats struct {
 	Evicted   uint64 // messages evicted from the full outbound queue
 	// EvictedEnvelopes counts the envelopes evicted with those messages.
 	EvictedEnvelopes uint64
+	// AnswersWithheld counts datagrams not sent to an address that sent
+	// this node something but has not proved it receives (docs/protocol.md,
+	// "Nothing but its own size to an address that has not proved it
+	// receives"), and AnswerBytesWithheld their bytes: held back until it
+	// proves itself (each attempt counts once), or an Ack beyond what came
+	// from it. AnswersUnsent counts single-attempt datagrams (a Welcome)
+	// dropped because it never did, and Challenges the empty MemberLists
+	// sent to ask it to.
+	AnswersWithheld, AnswerBytesWithheld, AnswersUnsent, Challenges uint64
 	// QueueMessages and QueueEnvelopes are the outbound queue's current
 	// length; QueuePeak the most envelopes it has held at once.
 	QueueMessages, QueueEnvelopes, QueuePeak int
@@ -93,23 +102,27 @@ func (s *GossipService) Stats() Stats {
 	ns := &s.n.Stats
 	d := &ns.Drops
 	return Stats{
-		DatagramsIn:      s.io.datagramsIn,
-		BytesIn:          s.io.bytesIn,
-		DatagramsOut:     s.io.datagramsOut,
-		BytesOut:         s.io.bytesOut,
-		ReceiveErrors:    s.io.receiveErrors,
-		SendErrors:       s.io.sendErrors,
-		Retries:          q.Retries,
-		Acked:            q.Acked,
-		StaleAcks:        ns.StaleAcks,
-		Expired:          q.Expired,
-		Evicted:          q.Evicted,
-		EvictedEnvelopes: q.Discarded,
-		QueueMessages:    s.n.Out.Messages(),
-		QueueEnvelopes:   s.n.Out.Len(),
-		QueuePeak:        q.Peak,
+		DatagramsIn:         s.io.datagramsIn,
+		BytesIn:             s.io.bytesIn,
+		DatagramsOut:        s.io.datagramsOut,
+		BytesOut:            s.io.bytesOut,
+		ReceiveErrors:       s.io.receiveErrors,
+		SendErrors:          s.io.sendErrors,
+		Retries:             q.Retries,
+		Acked:               q.Acked,
+		StaleAcks:           ns.StaleAcks,
+		Expired:             q.Expired,
+		Evicted:             q.Evicted,
+		EvictedEnvelopes:    q.Discarded,
+		AnswersWithheld:     s.amp.Withheld,
+		AnswerBytesWithheld: s.amp.WithheldBytes,
+		AnswersUnsent:       q.Unsent,
+		Challenges:          s.challenges,
+		QueueMessages:       s.n.Out.Messages(),
+		QueueEnvelopes:      s.n.Out.Len(),
+		QueuePeak:           q.Peak,
 		MemoryBytes: s.n.Members.Footprint() + s.n.Versions.Footprint() + s.n.Log.Footprint() +
-			s.n.Out.Footprint() + cap(s.rbuf),
+			s.n.Out.Footprint() + cap(s.rbuf) + s.amp.Footprint(),
 		Dropped: Drops{
 			Short:       d[node.DropShort],
 			Trailing:    d[node.DropTrailing],

@@ -2,6 +2,7 @@ package handler
 
 import (
 	"github.com/tickgossip/gossip/envelope"
+	"github.com/tickgossip/gossip/internal/amplify"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/internal/version"
 	"github.com/tickgossip/gossip/message"
@@ -56,7 +57,7 @@ func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outc
 // every datagram is authenticated, is believed at once; any other must be
 // confirmed by a second source before it may move the window.
 func source(n *node.Node, in envelope.In, origin uint64) version.Source {
-	src := version.Source{Key: version.AddrKey(in.From), Direct: n.Cfg.Authenticated}
+	src := version.Source{Key: amplify.Key(in.From), Direct: n.Cfg.Authenticated}
 	if !src.Direct {
 		if i := n.IDIndex(origin); i >= 0 && n.Members.At(i).Addr == in.From {
 			src.Direct = true

@@ -93,6 +93,12 @@ type Node struct {
 	// Seeds are the addresses this node joined through, for Reconnect.
 	Seeds []netip.AddrPort
 
+	// Unproven, when set, reports whether a member's address joined with a
+	// Hello and has not yet shown it receives what this node sends (the
+	// service's anti-amplification table): such a member is not passed on
+	// to others.
+	Unproven func(netip.AddrPort) bool
+
 	// OwnSeq is the originSeq of the last payload this node originated.
 	OwnSeq     uint32
 	round      uint64 // gossip rounds run
@@ -100,6 +106,8 @@ type Node struct {
 	idx        []int  // scratch recipient indices
 	news       []members.Member
 }
+
+func (n *Node) unproven(a netip.AddrPort) bool { return n.Unproven != nil && n.Unproven(a) }
 
 // Scratch returns the node's reusable index slice, emptied.
 func (n *Node) Scratch() []int { return n.idx[:0] }

@@ -2,7 +2,6 @@ package version
 
 import (
 	"math/rand/v2"
-	"net/netip"
 	"testing"
 	"time"
 )
@@ -105,8 +104,8 @@ func TestAWrappingOriginIsStillHeard(t *testing.T) {
 }
 
 var (
-	srcA = Source{Key: AddrKey(netip.MustParseAddrPort("10.0.0.1:7000"))}
-	srcB = Source{Key: AddrKey(netip.MustParseAddrPort("10.0.0.2:7000"))}
+	srcA = Source{Key: 0xa}
+	srcB = Source{Key: 0xb}
 )
 
 // TestFarSeqIsHeldBack: one datagram naming a seq far ahead of an origin's

@@ -22,9 +22,7 @@
 package version
 
 import (
-	"encoding/binary"
 	"math/bits"
-	"net/netip"
 	"slices"
 	"sort"
 	"time"
@@ -64,29 +62,13 @@ func (o *Origin) Highest() uint32 {
 // Source says where a Data datagram came from, for the rule on seqs
 // further ahead than the window.
 type Source struct {
-	// Key identifies the datagram's source address (see AddrKey).
+	// Key identifies the datagram's source address (equal for equal
+	// addresses; the service uses amplify.Key).
 	Key uint64
 	// Direct: the origin sent the datagram itself (it came from the
 	// origin's member address), or every datagram is authenticated (a
 	// sealed cluster). A direct datagram is believed at once.
 	Direct bool
-}
-
-// AddrKey returns a key for a source address: equal addresses, equal
-// keys; distinct ones collide with negligible probability.
-func AddrKey(a netip.AddrPort) uint64 {
-	b := a.Addr().As16()
-	hi, lo := binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
-	return mix(mix(hi)^lo^uint64(a.Port())<<48) | 1
-}
-
-// mix is the finaliser of SplitMix64.
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
 }
 
 // Result is what ObserveFrom made of a seq.
