@@ -225,7 +225,8 @@ func (s *GossipService) transition(to State) error {
 // makes it CONNECTED. With no seeds, or only its own address, this node
 // is the first of a new cluster and CONNECTED at once. Join is allowed in
 // INITIALIZED and DISCONNECTED; elsewhere it returns ErrBadState. An
-// invalid seed returns ErrInvalidAddress and changes nothing.
+// invalid seed returns ErrInvalidAddress, and a seed of the other address
+// family than the socket ErrAddressFamily; either changes nothing.
 func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	if s.state == Destroyed {
 		return ErrClosed
@@ -238,6 +239,9 @@ func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 		a, err := addrPort(m)
 		if err != nil {
 			return fmt.Errorf("gossip: seed %v: %w", m, err)
+		}
+		if a, err = seedTarget(s.tr.LocalAddr(), a); err != nil {
+			return err
 		}
 		if a != s.n.Self.Addr && a != s.tr.LocalAddr() {
 			targets = append(targets, a)
