@@ -1,6 +1,7 @@
 package gossip_test
 
 import (
+	"errors"
 	"net/netip"
 	"slices"
 	"testing"
@@ -219,7 +220,7 @@ func TestSealedAndPlaintextNodesDoNotMix(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.run(2 * time.Second)
-			if n.svc.State() != gossip.Disconnected || n.svc.Err() != gossip.ErrJoinFailed {
+			if n.svc.State() != gossip.Disconnected || !errors.Is(n.svc.Err(), gossip.ErrJoinFailed) {
 				t.Fatalf("joiner: %v, %v; want DISCONNECTED, ErrJoinFailed", n.svc.State(), n.svc.Err())
 			}
 			if seed.svc.NumMembers() != 0 {

@@ -47,6 +47,7 @@ type GossipService struct {
 	// Send held datagrams back from (amplify.go).
 	challenges  uint64
 	toChallenge challengeQueue
+	refusal     refusals // datagrams not read, for the warn log and Err (diagnose.go)
 
 	sendFn   func(*envelope.Out, []byte) error // bound once: no allocation per Send
 	expireFn func(envelope.Out)
@@ -120,6 +121,7 @@ func New(cfg Config) (*GossipService, error) {
 			SendPlaintext:   cfg.SendPlaintext,
 			MaxWindows:      2 * cfg.MaxMembers,
 			Addr:            self,
+			OnRefused:       s.onSealRefused,
 		})
 		s.tr = s.sealer
 	}
@@ -187,7 +189,9 @@ func (s *GossipService) Addr() multiaddr.Multiaddr { return s.addr }
 func (s *GossipService) State() State { return s.state }
 
 // Err returns why the service last left the cluster on its own:
-// ErrJoinFailed after a join that no seed answered, nil otherwise.
+// ErrJoinFailed after a join that no seed answered (a *JoinError, which
+// wraps it, when the seeds' answers could not be read: it says why), nil
+// otherwise.
 func (s *GossipService) Err() error { return s.err }
 
 // FD returns the socket's file descriptor, for the caller's poll, select
@@ -249,6 +253,8 @@ func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	}
 	s.n.Now = s.clock.Now()
 	s.err = nil
+	clear(s.refusal.fromSeeds[:])
+	clear(s.refusal.fromOthers[:])
 	if len(targets) == 0 {
 		return s.transition(Connected)
 	}
@@ -298,6 +304,7 @@ func (s *GossipService) Receive() (int, error) {
 			s.n.Drop(node.DropOversize)
 			continue
 		}
+		s.refusedIfSealed(from, s.rbuf[:size])
 		s.apply(handler.Dispatch(&s.n, envelope.In{From: from, Bytes: s.rbuf[:size]}))
 		s.afterDispatch(from, s.rbuf[:size], acked, mark)
 	}
@@ -385,7 +392,7 @@ func (s *GossipService) apply(o node.Outcome) {
 	case node.Joined:
 		_ = s.transition(Connected)
 	case node.JoinFailed:
-		s.err = ErrJoinFailed
+		s.err = s.joinFailed()
 		_ = s.transition(Disconnected)
 	}
 }
