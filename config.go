@@ -8,6 +8,7 @@ import (
 	"github.com/multiformats/go-multiaddr"
 	"github.com/rs/zerolog"
 
+	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/internal/seal"
 	"github.com/tickgossip/gossip/message"
 )
@@ -80,6 +81,20 @@ type Config struct {
 	// already opening sealed ones: the first step of a roll-out. Default
 	// false.
 	SendPlaintext bool
+
+	// Label names the cluster, so that two clusters on one network never
+	// take each other's datagrams for their own (a node configured with
+	// the other cluster's seed, a port reused): a datagram of another
+	// label, or of none when this node has one, is dropped and counted
+	// (Stats.Dropped.Label; Stats.Sealing.NoKey when sealed, since it does
+	// not open). With Keys the label goes into every sealed datagram's
+	// authenticated data and costs no byte; without, a plaintext datagram
+	// carries it in a 4+len(Label)-byte wrapper (docs/protocol.md,
+	// "Cluster labels"), which a base-format peer does not read, so only
+	// an unlabelled cluster interoperates with base-format peers. Default
+	// "": no label, datagrams as the base format has them. At most 64
+	// bytes of printable ASCII, no spaces.
+	Label string
 
 	// MaxMessageSize is the largest datagram sent or accepted, in bytes,
 	// headers included. A Data payload may be MaxMessageSize-22 bytes.
@@ -242,6 +257,11 @@ func (c *Config) validate() error {
 		return bad("AcceptPlaintext", "and SendPlaintext need Keys")
 	case c.Transport == nil && c.Addr == nil:
 		return bad("Addr", "is empty and no Transport is set")
+	case label.Check(c.Label) != nil:
+		return bad("Label", "is %q, want at most %d bytes of printable ASCII, no spaces", c.Label, label.MaxLen)
+	case c.innerSize() < message.MinMessageSize:
+		return bad("MaxMessageSize", "is %d, want at least %d with Label %q (labelling adds %d bytes)",
+			c.MaxMessageSize, message.MinMessageSize+label.Overhead(c.Label), c.Label, label.Overhead(c.Label))
 	}
 	if len(c.Keys) > 0 {
 		// Checked here, before anything is bound or adopted, so that a bad
@@ -257,10 +277,15 @@ func (c *Config) validate() error {
 func (c *Config) MaxPayload() int { return message.MaxDataPayload(c.innerSize()) }
 
 // innerSize is the largest plaintext datagram: MaxMessageSize, less the
-// sealing overhead when there are keys.
+// sealing overhead when there are keys, and less the label's wrapper when
+// plaintext datagrams are sent labelled.
 func (c *Config) innerSize() int {
-	if len(c.Keys) > 0 {
+	wrap := label.Overhead(c.Label)
+	switch {
+	case len(c.Keys) > 0 && c.SendPlaintext:
+		return c.MaxMessageSize - max(SealOverhead, wrap)
+	case len(c.Keys) > 0:
 		return c.MaxMessageSize - SealOverhead
 	}
-	return c.MaxMessageSize
+	return c.MaxMessageSize - wrap
 }

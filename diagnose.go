@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tickgossip/gossip/internal/amplify"
+	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/internal/seal"
 	"github.com/tickgossip/gossip/message"
 )
@@ -34,7 +35,7 @@ const (
 
 var refusalText = [numRefusals]struct{ reason, joined, hint string }{
 	refusedNoKey: {"no_key", "did not open under our keys",
-		"sealed under a key this node does not hold (or for another node)"},
+		"sealed under a key this node does not hold (or for another node, or another cluster label)"},
 	refusedPlaintext: {"plaintext_refused", "were plaintext, which this node refuses (it has keys)",
 		"plaintext, and this node accepts only sealed datagrams (Config.AcceptPlaintext while rolling keys out)"},
 	refusedSealed: {"sealed", "were sealed, and this node has no keys",
@@ -64,6 +65,8 @@ func refusalOf(r seal.Reason) (refusal, bool) {
 		return refusedMisaddressed, true
 	case seal.ReasonMalformed:
 		return refusedMalformed, true
+	case seal.ReasonLabel:
+		return refusedLabel, true
 	}
 	return 0, false
 }
@@ -101,11 +104,39 @@ func (s *GossipService) onSealRefused(from netip.AddrPort, r seal.Reason) {
 	s.n.Logger.Debug().Stringer("from", from).Str("reason", r.String()).Msg("sealed datagram refused")
 }
 
-// refusedIfSealed notes a sealed datagram read by a node without keys.
-func (s *GossipService) refusedIfSealed(from netip.AddrPort, b []byte) {
-	if s.sealer == nil && len(b) >= 2 && b[0] == 0 && message.Type(b[1]) == message.TypeSealed {
-		s.refused(from, refusedSealed)
+// refusedUnread notes a datagram the engine is about to read that this
+// node cannot: sealed, at a node without keys (the engine drops it as
+// Sealed), or labelled at a node without keys or label, which it drops
+// here (it would be an unknown type) as another cluster's, and reports
+// true.
+func (s *GossipService) refusedUnread(from netip.AddrPort, b []byte) bool {
+	if s.sealer != nil || len(b) < 2 || b[0] != 0 {
+		return false
 	}
+	switch b[1] {
+	case byte(message.TypeSealed):
+		s.refused(from, refusedSealed)
+	case label.Type:
+		s.unlabelled++
+		s.refused(from, refusedLabel)
+		return true
+	}
+	return false
+}
+
+// onLabelDropped is the label layer's OnDropped.
+func (s *GossipService) onLabelDropped(from netip.AddrPort, _ label.Verdict) {
+	s.refused(from, refusedLabel)
+}
+
+// labelDrops counts the datagrams dropped for their label: by the label
+// layer, or here at a node without a label.
+func (s *GossipService) labelDrops() uint64 {
+	n := s.unlabelled
+	if s.labels != nil {
+		n += s.labels.Stats().Dropped()
+	}
+	return n
 }
 
 // refused records a datagram from from that this node could not read:

@@ -48,6 +48,7 @@ type SealStats struct {
 	Oversize         uint64 // plaintext larger than MaxMessageSize allows
 	Replayed         uint64 // a counter already accepted, or older than the window, or sealed as this node
 	PlaintextRefused uint64 // plaintext, and Config.AcceptPlaintext is off
+	Label            uint64 // plaintext accepted, but of another cluster label (Config.Label)
 	SenderMismatch   uint64 // a Hello, Welcome or Leave naming another id than its sealer
 	WindowsEvicted   uint64 // replay windows of old senders forgotten at the bound
 }
@@ -113,7 +114,7 @@ func (s *GossipService) sealStats() SealStats {
 		Sealed: st.Sealed, Opened: st.Opened, PlaintextSent: st.PlaintextSent,
 		PlaintextAccepted: st.PlaintextAccepted, Unaddressed: st.Unaddressed, NoKey: st.NoKey,
 		Malformed: st.Malformed, Version: st.Version, Misaddressed: st.Misaddressed,
-		Oversize: st.Oversize, Replayed: st.Replayed, PlaintextRefused: st.PlaintextRefused,
+		Oversize: st.Oversize, Replayed: st.Replayed, PlaintextRefused: st.PlaintextRefused, Label: st.Label,
 		SenderMismatch: st.SenderMismatch, WindowsEvicted: st.WindowsEvicted,
 	}
 }

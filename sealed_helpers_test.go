@@ -162,7 +162,7 @@ func sealedDropOnly(before, after snapshot) (reason string, ok bool) {
 // sealDrops are the SealStats fields that count dropped datagrams.
 var sealDrops = map[string]bool{
 	"NoKey": true, "Malformed": true, "Version": true, "Misaddressed": true, "Oversize": true,
-	"Replayed": true, "PlaintextRefused": true, "SenderMismatch": true,
+	"Replayed": true, "PlaintextRefused": true, "Label": true, "SenderMismatch": true,
 }
 
 // injectSealed hands n one datagram and lets it receive it, with nothing

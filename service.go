@@ -15,6 +15,7 @@ import (
 	"github.com/tickgossip/gossip/handler"
 	"github.com/tickgossip/gossip/internal/amplify"
 	"github.com/tickgossip/gossip/internal/datalog"
+	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/internal/seal"
@@ -32,9 +33,10 @@ type GossipService struct {
 	state  State
 	err    error
 	tr     Transport
-	idw    recipientWriter // tr, when it takes recipient ids (the sealer); else nil
-	sealer *seal.Transport // nil without Config.Keys
-	amp    *amplify.Table  // what each address not proved to receive may still get (amplify.go)
+	idw    recipientWriter  // tr, when it takes recipient ids (the sealer); else nil
+	sealer *seal.Transport  // nil without Config.Keys
+	labels *label.Transport // with Config.Label and no Keys; else nil
+	amp    *amplify.Table   // what each address not proved to receive may still get (amplify.go)
 	clock  Clock
 	n      node.Node
 	addr   multiaddr.Multiaddr
@@ -48,6 +50,7 @@ type GossipService struct {
 	challenges  uint64
 	toChallenge challengeQueue
 	refusal     refusals // datagrams not read, for the warn log and Err (diagnose.go)
+	unlabelled  uint64   // labelled datagrams dropped at a node without keys or label
 
 	sendFn   func(*envelope.Out, []byte) error // bound once: no allocation per Send
 	expireFn func(envelope.Out)
@@ -122,8 +125,13 @@ func New(cfg Config) (*GossipService, error) {
 			MaxWindows:      2 * cfg.MaxMembers,
 			Addr:            self,
 			OnRefused:       s.onSealRefused,
+			Label:           cfg.Label,
 		})
 		s.tr = s.sealer
+	} else if cfg.Label != "" {
+		s.labels = label.New(s.tr, cfg.Label)
+		s.labels.OnDropped = s.onLabelDropped
+		s.tr = s.labels
 	}
 	s.idw, _ = s.tr.(recipientWriter)
 	inner := cfg.innerSize()
@@ -304,7 +312,9 @@ func (s *GossipService) Receive() (int, error) {
 			s.n.Drop(node.DropOversize)
 			continue
 		}
-		s.refusedIfSealed(from, s.rbuf[:size])
+		if s.refusedUnread(from, s.rbuf[:size]) {
+			continue
+		}
 		s.apply(handler.Dispatch(&s.n, envelope.In{From: from, Bytes: s.rbuf[:size]}))
 		s.afterDispatch(from, s.rbuf[:size], acked, mark)
 	}

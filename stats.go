@@ -88,12 +88,15 @@ type Drops struct {
 	Unsolicited uint64 // a Welcome answering no Hello of ours
 	Spoofed     uint64 // a Leave for a member sent from another address
 	Self        uint64 // a Hello or Welcome claiming this node's own id
+	// Label counts plaintext datagrams of another cluster label, or of
+	// none when this node has one (Config.Label).
+	Label uint64
 }
 
 // Total returns the sum of all drops.
 func (d Drops) Total() uint64 {
 	return d.Short + d.Trailing + d.UnknownType + d.Version + d.Flags + d.Address +
-		d.Invalid + d.Oversize + d.Sealed + d.State + d.Unsolicited + d.Spoofed + d.Self
+		d.Invalid + d.Oversize + d.Sealed + d.State + d.Unsolicited + d.Spoofed + d.Self + d.Label
 }
 
 // Stats returns a snapshot of the counters. It does not allocate.
@@ -137,6 +140,7 @@ func (s *GossipService) Stats() Stats {
 			Unsolicited: d[node.DropUnsolicited],
 			Spoofed:     d[node.DropSpoofed],
 			Self:        d[node.DropSelf],
+			Label:       s.labelDrops(),
 		},
 		Sealing:         s.sealStats(),
 		MembersAdded:    ns.MembersAdded,

@@ -146,6 +146,7 @@ func statsDelta(before, after Stats) Stats {
 		Oversize:          after.Oversize - before.Oversize,
 		Replayed:          after.Replayed - before.Replayed,
 		PlaintextRefused:  after.PlaintextRefused - before.PlaintextRefused,
+		Label:             after.Label - before.Label,
 		SenderMismatch:    after.SenderMismatch - before.SenderMismatch,
 		WindowsEvicted:    after.WindowsEvicted - before.WindowsEvicted,
 	}

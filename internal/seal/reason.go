@@ -15,6 +15,7 @@ const (
 	ReasonReplayed                         // counter already accepted or too old, or sealed as this node
 	ReasonPlaintext                        // unsealed, and plaintext is not accepted
 	ReasonSenderMismatch                   // a Hello, Welcome or Leave naming another id than its sealer
+	ReasonLabel                            // plaintext of another cluster label, or of none where one is set
 )
 
 var reasonNames = [...]string{
@@ -26,6 +27,7 @@ var reasonNames = [...]string{
 	ReasonReplayed:       "replayed",
 	ReasonPlaintext:      "plaintext_refused",
 	ReasonSenderMismatch: "sender_mismatch",
+	ReasonLabel:          "label",
 }
 
 // String returns the reason as logs print it.
@@ -41,7 +43,7 @@ func (r Reason) String() string {
 // node with the wrong key, or none, sees of its peers' datagrams.
 func (r Reason) Unopened() bool {
 	switch r {
-	case ReasonNoKey, ReasonMalformed, ReasonVersion, ReasonMisaddressed, ReasonPlaintext:
+	case ReasonNoKey, ReasonMalformed, ReasonVersion, ReasonMisaddressed, ReasonPlaintext, ReasonLabel:
 		return true
 	}
 	return false
@@ -66,6 +68,8 @@ func (t *Transport) refuse(from netip.AddrPort, r Reason) {
 		t.stats.PlaintextRefused++
 	case ReasonSenderMismatch:
 		t.stats.SenderMismatch++
+	case ReasonLabel:
+		t.stats.Label++
 	}
 	if t.opts.OnRefused != nil {
 		t.opts.OnRefused(from, r)

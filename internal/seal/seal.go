@@ -17,7 +17,8 @@
 // len(key)); the nonce is four zero bytes followed by the counter, and the
 // additional data is the 20-byte clear header followed by the recipient's
 // node id (8 bytes, not sent; zero when the sender does not know it, which
-// only a Hello may be). A datagram therefore opens at its recipient and
+// only a Hello may be) and, for a cluster with a label, the label (not
+// sent either: a datagram of another cluster does not open). A datagram therefore opens at its recipient and
 // nowhere else, Hellos sealed for recipient 0 excepted, and receivers keep
 // a replay window per authenticated sender. Version 1, without the
 // recipient, is refused.
@@ -35,6 +36,7 @@ import (
 	"encoding/binary"
 	"math"
 
+	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/message"
 )
 
@@ -44,9 +46,11 @@ const (
 	// sender and counter. The additional data is the header and the
 	// recipient id.
 	HeaderLen = 20
-	// adLen is the length of the additional data: the clear header, then
-	// the recipient's id.
+	// adLen is the length of the additional data of an unlabelled cluster:
+	// the clear header, then the recipient's id. A cluster label follows
+	// them (maxAD).
 	adLen = HeaderLen + 8
+	maxAD = adLen + label.MaxLen
 	// TagLen is the length of the GCM tag that ends a sealed datagram.
 	TagLen = 16
 	// Overhead is what sealing adds to a datagram: 36 bytes.
@@ -85,7 +89,7 @@ func subkey(key []byte, sender uint64) ([]byte, error) {
 
 // putHeader writes the clear header of a sealed datagram into the first
 // HeaderLen bytes of ad.
-func putHeader(ad *[adLen]byte, id KeyID, sender, counter uint64) {
+func putHeader(ad *[maxAD]byte, id KeyID, sender, counter uint64) {
 	binary.BigEndian.PutUint16(ad[0:], uint16(message.TypeSealed))
 	ad[2] = Version
 	ad[3] = byte(id)
@@ -94,7 +98,7 @@ func putHeader(ad *[adLen]byte, id KeyID, sender, counter uint64) {
 }
 
 // putRecipient writes the recipient's id after the header in ad.
-func putRecipient(ad *[adLen]byte, recipient uint64) {
+func putRecipient(ad *[maxAD]byte, recipient uint64) {
 	binary.BigEndian.PutUint64(ad[HeaderLen:], recipient)
 }
 
@@ -124,20 +128,31 @@ func isSealed(b []byte) bool {
 // that repeats a GCM nonce, whatever the recipient. Seal derives the subkey
 // on every call; a [Transport] caches it.
 func Seal(dst, key []byte, sender, recipient, counter uint64, plaintext []byte) ([]byte, error) {
+	return SealLabelled(dst, key, "", sender, recipient, counter, plaintext)
+}
+
+// SealLabelled is Seal for a cluster with the label l: the label follows
+// the recipient id in the additional data, so that only a node of the same
+// label opens the datagram. The empty label is Seal's.
+func SealLabelled(dst, key []byte, l string, sender, recipient, counter uint64, plaintext []byte) ([]byte, error) {
 	if err := checkKeySize(key); err != nil {
 		return dst, err
+	}
+	if len(l) > label.MaxLen {
+		return dst, label.ErrInvalid
 	}
 	aead, err := deriveAEAD(key, sender)
 	if err != nil {
 		return dst, err
 	}
-	var ad [adLen]byte
+	var ad [maxAD]byte
 	var nonce [12]byte
 	putHeader(&ad, IDOf(key), sender, counter)
 	putRecipient(&ad, recipient)
+	copy(ad[adLen:], l)
 	putNonce(&nonce, counter)
 	dst = append(dst, ad[:HeaderLen]...)
-	return aead.Seal(dst, nonce[:], plaintext, ad[:]), nil
+	return aead.Seal(dst, nonce[:], plaintext, ad[:adLen+len(l)]), nil
 }
 
 // Open authenticates the sealed datagram under key as received by
@@ -154,8 +169,16 @@ func Seal(dst, key []byte, sender, recipient, counter uint64, plaintext []byte) 
 // accepts the same datagram every time, and a non-Hello sealed for
 // recipient 0, which a [Transport] refuses.
 func Open(dst, key, sealed []byte, recipient uint64) (plaintext []byte, sender, counter uint64, err error) {
+	return OpenLabelled(dst, key, "", sealed, recipient)
+}
+
+// OpenLabelled is Open for a cluster with the label l (see SealLabelled).
+func OpenLabelled(dst, key []byte, l string, sealed []byte, recipient uint64) (plaintext []byte, sender, counter uint64, err error) {
 	if err := checkKeySize(key); err != nil {
 		return dst, 0, 0, err
+	}
+	if len(l) > label.MaxLen {
+		return dst, 0, 0, label.ErrInvalid
 	}
 	if len(sealed) < Overhead || !isSealed(sealed) {
 		return dst, 0, 0, ErrMalformed
@@ -174,10 +197,11 @@ func Open(dst, key, sealed []byte, recipient uint64) (plaintext []byte, sender, 
 	}
 	var nonce [12]byte
 	putNonce(&nonce, counter)
-	var ad [adLen]byte
+	var ad [maxAD]byte
 	copy(ad[:], sealed[:HeaderLen])
 	putRecipient(&ad, recipient)
-	out, err := aead.Open(dst, nonce[:], sealed[HeaderLen:], ad[:])
+	copy(ad[adLen:], l)
+	out, err := aead.Open(dst, nonce[:], sealed[HeaderLen:], ad[:adLen+len(l)])
 	if err != nil {
 		return dst, 0, 0, ErrOpen
 	}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/message"
 	"github.com/tickgossip/gossip/transport"
 )
@@ -37,6 +38,12 @@ type Options struct {
 	// a bound for recently removed members. Not positive means
 	// [DefaultMaxWindows].
 	MaxWindows int
+	// Label is the cluster's label ("" for none), which Check accepts: it
+	// goes into every sealed datagram's additional data, and wraps the
+	// plaintext ones (SendPlaintext, AcceptPlaintext) as internal/label
+	// has it. A datagram of another label is dropped: sealed, it does not
+	// open (NoKey); plaintext, it is counted as Label.
+	Label string
 	// Addr is the address this node advertises, if known. A Hello sealed
 	// for recipient 0 that names it (under another id: the sender check
 	// refuses this node's own) is refused as a replay of a previous
@@ -71,6 +78,7 @@ type Stats struct {
 	Oversize         uint64 // sealed, and its plaintext would not fit ReadFrom's buffer
 	Replayed         uint64 // authenticated, but the counter was accepted before or is too old, or it is sealed as this node
 	PlaintextRefused uint64 // unsealed (type other than 8, or under 2 bytes) without AcceptPlaintext
+	Label            uint64 // unsealed, accepted, but of another cluster label (or none where one is set)
 	SenderMismatch   uint64 // a Hello, Welcome or Leave whose member id is not the sealed sender
 
 	WindowsEvicted uint64 // replay windows evicted at MaxWindows
@@ -79,7 +87,7 @@ type Stats struct {
 // Dropped returns the sum of the drop counters.
 func (s Stats) Dropped() uint64 {
 	return s.NoKey + s.Malformed + s.Version + s.Misaddressed + s.Oversize + s.Replayed +
-		s.PlaintextRefused + s.SenderMismatch
+		s.PlaintextRefused + s.Label + s.SenderMismatch
 }
 
 // keyState is one key of the ring as the Transport uses it.
@@ -145,7 +153,8 @@ type Transport struct {
 	head, tail *peer                    // most and least recently used
 
 	rbuf, wbuf []byte
-	ad         [adLen]byte // additional data, apart from dst as AEAD asks
+	ad         [maxAD]byte // additional data, apart from dst as AEAD asks; the label stays at adLen
+	adN        int         // its length: adLen plus the label's
 	nonce      [12]byte
 
 	stats Stats
@@ -171,6 +180,7 @@ func New(inner transport.Transport, ring *Keyring, self, counterStart uint64, op
 		peers:   make(map[uint64]*peer),
 		byAddr:  make(map[netip.AddrPort]*peer),
 	}
+	t.adN = adLen + copy(t.ad[adLen:], opts.Label)
 	t.resync()
 	return t
 }
@@ -251,9 +261,9 @@ func (t *Transport) ReadFrom(b []byte) (int, netip.AddrPort, error) {
 		return 0, netip.AddrPort{}, transport.ErrClosed
 	}
 	t.sync()
-	// A sealed datagram that fills the buffer has a plaintext of len(b)
-	// bytes or more: oversize for the caller.
-	need := len(b) + Overhead
+	// Room for a datagram one byte too long for the caller, sealed or
+	// labelled: a sealed one whose plaintext would fill b is oversize.
+	need := len(b) + max(Overhead, label.Overhead(t.opts.Label))
 	if cap(t.rbuf) < need {
 		t.rbuf = make([]byte, need)
 	}
@@ -269,8 +279,13 @@ func (t *Transport) ReadFrom(b []byte) (int, netip.AddrPort, error) {
 				t.refuse(from, ReasonPlaintext)
 				continue
 			}
+			inner, v := label.Unwrap(d, t.opts.Label)
+			if v != label.Ours {
+				t.refuse(from, ReasonLabel)
+				continue
+			}
 			t.stats.PlaintextAccepted++
-			return copy(b, d), from, nil
+			return copy(b, inner), from, nil
 		}
 		switch {
 		case n < Overhead:
@@ -279,7 +294,7 @@ func (t *Transport) ReadFrom(b []byte) (int, netip.AddrPort, error) {
 		case d[2] != Version:
 			t.refuse(from, ReasonVersion)
 			continue
-		case n == need:
+		case n-Overhead >= len(b): // its plaintext would fill b: too long for the caller
 			t.refuse(from, ReasonOversize)
 			continue
 		}
@@ -331,9 +346,9 @@ func (t *Transport) open(d, dst []byte, from netip.AddrPort) ([]byte, bool) {
 		}
 		var err error
 		putRecipient(&t.ad, t.self)
-		if pt, err = aead.Open(dst, t.nonce[:], d[HeaderLen:], t.ad[:]); err != nil && t.self != 0 {
+		if pt, err = aead.Open(dst, t.nonce[:], d[HeaderLen:], t.ad[:t.adN]); err != nil && t.self != 0 {
 			putRecipient(&t.ad, 0)
-			pt, err = aead.Open(dst, t.nonce[:], d[HeaderLen:], t.ad[:])
+			pt, err = aead.Open(dst, t.nonce[:], d[HeaderLen:], t.ad[:t.adN])
 			toZero = err == nil
 		}
 		if err == nil {
@@ -544,6 +559,10 @@ func (t *Transport) WriteToID(b []byte, to netip.AddrPort, id uint64) error {
 	}
 	if t.opts.SendPlaintext {
 		t.stats.PlaintextSent++
+		if t.opts.Label != "" {
+			t.wbuf = label.Wrap(t.wbuf[:0], t.opts.Label, b)
+			return t.inner.WriteTo(t.wbuf, to)
+		}
 		return t.inner.WriteTo(b, to)
 	}
 	t.sync()
@@ -572,7 +591,7 @@ func (t *Transport) WriteToID(b []byte, to netip.AddrPort, id uint64) error {
 	putRecipient(&t.ad, recipient)
 	putNonce(&t.nonce, c)
 	out := append(t.wbuf[:0], t.ad[:HeaderLen]...)
-	out = ks.own.Seal(out, t.nonce[:], b, t.ad[:])
+	out = ks.own.Seal(out, t.nonce[:], b, t.ad[:t.adN])
 	t.stats.Sealed++
 	return t.inner.WriteTo(out, to)
 }

@@ -11,10 +11,10 @@ var statsFields = []string{
 	"datagrams_in", "datagrams_out", "retries", "acked", "expired", "evicted", "drops",
 	"drops_short", "drops_trailing", "drops_unknown_type", "drops_version", "drops_flags",
 	"drops_address", "drops_invalid", "drops_oversize", "drops_sealed", "drops_state",
-	"drops_unsolicited", "drops_spoofed", "drops_self",
+	"drops_unsolicited", "drops_spoofed", "drops_self", "drops_label",
 	"sealed", "opened", "drops_no_key", "drops_plaintext_refused", "drops_sealing_version",
 	"drops_misaddressed", "drops_sealing_malformed", "drops_sealing_oversize", "drops_replayed",
-	"drops_sender_mismatch",
+	"drops_sender_mismatch", "drops_sealing_label",
 	"members_added", "members_left", "members_failed",
 	"data_originated", "data_delivered", "data_duplicates", "data_repaired",
 }
@@ -67,7 +67,7 @@ func StatsFields(e *zerolog.Event, s gossip.Stats) *zerolog.Event {
 // sealingDrops lists the sealing layer's drops (gossip.SealStats) under
 // the names of the stats line; they happen before the engine sees a
 // datagram, so Drops does not count them.
-func sealingDrops(d gossip.SealStats) [8]dropReason {
+func sealingDrops(d gossip.SealStats) [9]dropReason {
 	return [...]dropReason{
 		{"no_key", d.NoKey},
 		{"plaintext_refused", d.PlaintextRefused},
@@ -77,6 +77,7 @@ func sealingDrops(d gossip.SealStats) [8]dropReason {
 		{"sealing_oversize", d.Oversize},
 		{"replayed", d.Replayed},
 		{"sender_mismatch", d.SenderMismatch},
+		{"sealing_label", d.Label},
 	}
 }
 
@@ -88,7 +89,7 @@ type dropReason struct {
 // dropReasons lists gossip.Drops field by field. The library exports no
 // way to range over the reasons, so a reason added there must be added
 // here and to statsFields too (Drops.Total would still count it).
-func dropReasons(d gossip.Drops) [13]dropReason {
+func dropReasons(d gossip.Drops) [14]dropReason {
 	return [...]dropReason{
 		{"short", d.Short},
 		{"trailing", d.Trailing},
@@ -103,5 +104,6 @@ func dropReasons(d gossip.Drops) [13]dropReason {
 		{"unsolicited", d.Unsolicited},
 		{"spoofed", d.Spoofed},
 		{"self", d.Self},
+		{"label", d.Label},
 	}
 }
