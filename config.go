@@ -39,9 +39,12 @@ type Config struct {
 	Clock Clock
 
 	// Rand is the only source of randomness: the node id, the choice of
-	// recipients, the probe order and the gossip round's phase. Given the
-	// same seed and inputs, a service makes the same choices. Default: a
-	// PCG seeded from crypto/rand.
+	// recipients, the probe order, the gossip round's phase and the key of
+	// the envelope seqs. Given the same seed and inputs, a service makes
+	// the same choices. Seed each incarnation of a node anew (a restart is
+	// a new member): a sealed datagram is bound to its recipient's id, and
+	// a node that drew its old id again would open what was sealed for its
+	// earlier incarnation. Default: a PCG seeded from crypto/rand.
 	Rand *rand.Rand
 
 	// Logger receives structured logs: state changes and member changes
