@@ -50,9 +50,9 @@ func (c *challengeQueue) add(a netip.AddrPort) {
 
 // received is called for every datagram read: it credits from with its
 // size, and returns what afterDispatch needs.
-func (s *GossipService) received(from netip.AddrPort, size int) (acked, mark uint64) {
-	s.amp.Received(from, size)
-	return s.n.Out.Stats().Acked, s.n.Out.Mark()
+func (s *GossipService) received(from netip.AddrPort, size int) (acked, mark uint64, limited bool) {
+	limited = s.amp.Received(from, size, s.n.MemberIndex(from) >= 0)
+	return s.n.Out.Acked(), s.n.Out.Mark(), limited
 }
 
 // afterDispatch proves from if handling its datagram b acknowledged one of
@@ -60,16 +60,21 @@ func (s *GossipService) received(from netip.AddrPort, size int) (acked, mark uin
 // otherwise, for an unproven from, marks what was queued back to it as
 // answers and, for a Hello, holds the newcomer's announcement behind its
 // proof.
-func (s *GossipService) afterDispatch(from netip.AddrPort, b []byte, acked, mark uint64) {
-	switch {
-	case !s.amp.Unproven(from):
-	case s.n.Out.Stats().Acked != acked:
-		s.amp.Prove(from)
+func (s *GossipService) afterDispatch(from netip.AddrPort, b []byte, acked, mark uint64, limited bool) {
+	acknowledged := s.n.Out.Acked() != acked
+	if acknowledged && s.n.Out.Held() > 0 {
+		// Also for an address the table no longer holds (a newcomer
+		// pushed out by later ones): what waited for it goes at once.
 		s.n.Out.Release(from, s.n.Now)
+	}
+	switch {
+	case !limited:
+	case acknowledged:
+		s.amp.Prove(from, s.n.MemberIndex(from) >= 0)
 	default:
 		s.n.Out.MarkAnswers(mark, from)
 		if len(b) >= 2 && b[0] == 0 && message.Type(b[1]) == message.TypeHello {
-			s.amp.Joined(from)
+			s.amp.Joined(from, len(b))
 			s.n.Out.HoldBehind(mark, from, message.TypeMemberList)
 		}
 	}
@@ -86,7 +91,11 @@ func (s *GossipService) afterDispatch(from netip.AddrPort, b []byte, acked, mark
 // cluster most members have never answered this node, and repairs to
 // them must not wait for a round trip.
 func (s *GossipService) withhold(e *envelope.Out, b []byte) error {
-	if behind, ok := e.Behind(); ok && s.amp.Suspect(behind) {
+	behind, held := e.Behind()
+	if !e.Answer && !held && s.amp.Suspects() == 0 {
+		return nil // the common case: nothing to limit
+	}
+	if held && s.amp.Suspect(behind) {
 		s.amp.Hold(len(b))
 		s.toChallenge.add(behind)
 		return envelope.ErrWithheld
@@ -129,8 +138,10 @@ func (s *GossipService) challenge() bool {
 			continue
 		}
 		s.n.Out.Commit(out, w.Finish(), message.TypeMemberList)
+		mark := s.n.Out.Mark()
 		seq, ok := s.n.Out.Add(out, to, 0, s.cfg.RetryAttempts, s.n.Now)
 		s.n.Out.Close(out)
+		s.n.Out.MarkAnswers(mark, to) // a limited datagram: within the credit
 		if ok {
 			s.amp.SetChallenge(to, seq)
 			s.challenges++

@@ -136,7 +136,10 @@ func New(cfg Config) (*GossipService, error) {
 	s.idw, _ = s.tr.(recipientWriter)
 	inner := cfg.innerSize()
 	s.rbuf = make([]byte, inner+1)
-	s.amp = amplify.New(256 + cfg.MaxMembers/4) // strangers and newcomers; members need no entry
+	seqKey := rng.Uint32() // seqs start at random: a blind forger cannot name one
+	// The anti-amplification table holds strangers and newcomers (members
+	// need no entry); its set index is keyed from the same secret.
+	s.amp = amplify.New(256+cfg.MaxMembers/4, uint64(seqKey)*0x9e3779b97f4a7c15)
 	s.n = node.Node{
 		Cfg: node.Config{
 			MaxMessageSize:    inner,
@@ -147,6 +150,7 @@ func New(cfg Config) (*GossipService, error) {
 			MemberSyncRounds:  cfg.MemberSyncRounds,
 			TombstonePeriod:   cfg.TombstonePeriod,
 			Authenticated:     len(cfg.Keys) > 0 && !cfg.AcceptPlaintext,
+			AckNamesMember:    len(cfg.Keys) > 0 && cfg.AcceptPlaintext,
 		},
 		Self:     message.Member{ID: id, Addr: self},
 		Phase:    node.Initialized,
@@ -159,7 +163,7 @@ func New(cfg Config) (*GossipService, error) {
 			MaxEnvelopes:  cfg.MaxOutboundMessages*cfg.RumorFactor + cfg.MaxMembers,
 			MessageSize:   inner,
 			RetryInterval: cfg.RetryInterval,
-			SeqKey:        rng.Uint32(), // seqs start at random: a blind forger cannot name one
+			SeqKey:        seqKey,
 			MaxHolds:      cfg.RetryAttempts,
 		}),
 		Logger: cfg.Logger.With().Stringer("node", NodeID(id)).Logger(),
@@ -307,7 +311,7 @@ func (s *GossipService) Receive() (int, error) {
 		handled++
 		s.io.datagramsIn++
 		s.io.bytesIn += uint64(size)
-		acked, mark := s.received(from, size)
+		acked, mark, limited := s.received(from, size)
 		if size >= len(s.rbuf) {
 			s.n.Drop(node.DropOversize)
 			continue
@@ -316,7 +320,7 @@ func (s *GossipService) Receive() (int, error) {
 			continue
 		}
 		s.apply(handler.Dispatch(&s.n, envelope.In{From: from, Bytes: s.rbuf[:size]}))
-		s.afterDispatch(from, s.rbuf[:size], acked, mark)
+		s.afterDispatch(from, s.rbuf[:size], acked, mark, limited)
 	}
 	return handled, nil
 }

@@ -92,6 +92,7 @@ type Queue struct {
 	last      int32 // newest live envelope
 	born      uint64
 	envBorn   uint64 // envelopes created so far (Mark)
+	held      int    // live envelopes held back (ErrWithheld) or behind an address
 	stats     Stats
 }
 
@@ -251,6 +252,9 @@ func (q *Queue) evictOldest(keep Msg) bool {
 func (q *Queue) remove(i int32) {
 	e := &q.envs[i]
 	e.live = false
+	if e.held > 0 || e.withheld > 0 {
+		q.held--
+	}
 	if e.prev >= 0 {
 		q.envs[e.prev].next = e.next
 	} else {
@@ -307,6 +311,9 @@ func (q *Queue) SendDue(now time.Time, send func(e *Out, datagram []byte) error)
 		switch {
 		case err == ErrWithheld && (e.MaxAttempts <= 1 || e.behind.IsValid()):
 			q.stats.Withheld++
+			if e.held == 0 && e.withheld == 0 {
+				q.held++
+			}
 			e.held++
 			e.Due = now.Add(q.cfg.RetryInterval)
 			if e.held >= q.maxHolds() {
@@ -317,6 +324,9 @@ func (q *Queue) SendDue(now time.Time, send func(e *Out, datagram []byte) error)
 			continue
 		case err == ErrWithheld:
 			q.stats.Withheld++
+			if e.held == 0 && e.withheld == 0 {
+				q.held++
+			}
 			e.withheld++
 		case err == ErrDropped:
 			q.stats.Withheld++
@@ -446,10 +456,19 @@ func (q *Queue) Release(to netip.AddrPort, now time.Time) int {
 		e.Attempt -= e.withheld
 		e.withheld, e.held = 0, 0
 		e.Due = now
+		q.held--
 		n++
 	}
 	return n
 }
+
+// Held returns how many live envelopes are held back (ErrWithheld): when
+// none is, the caller need not Release.
+func (q *Queue) Held() int { return q.held }
+
+// Acked returns how many envelopes an Ack has removed so far (Stats.Acked,
+// without copying the Stats).
+func (q *Queue) Acked() uint64 { return q.stats.Acked }
 
 // Mark returns the number of envelopes created so far, for HoldBehind.
 func (q *Queue) Mark() uint64 { return q.envBorn }

@@ -2,7 +2,6 @@ package handler
 
 import (
 	"github.com/tickgossip/gossip/envelope"
-	"github.com/tickgossip/gossip/internal/amplify"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/internal/version"
 	"github.com/tickgossip/gossip/message"
@@ -26,7 +25,12 @@ func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outc
 		n.Stats.DataDuplicates++
 		return node.NoChange
 	}
-	switch n.Versions.ObserveFrom(d.Origin, d.OriginSeq, n.Now, source(n, in, d.Origin)) {
+	from, origin := n.MemberIndex(in.From), n.IDIndex(d.Origin)
+	// Where it came from matters only for a seq further ahead than the
+	// window: the origin's own address (or a sealed cluster) is believed
+	// at once, anyone else must be confirmed by a second source.
+	src := version.Source{From: in.From, Direct: n.Cfg.Authenticated || from >= 0 && from == origin}
+	switch n.Versions.ObserveFrom(d.Origin, d.OriginSeq, n.Now, src) {
 	case version.Accepted:
 	case version.TooFar: // counted by the vector; acknowledged, not news
 		return node.NoChange
@@ -38,12 +42,12 @@ func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outc
 	// room its members' data leaves: forged origins must not push the
 	// genuine entries out of the log (docs/protocol.md, "The data log
 	// keeps members' data first").
-	if n.IDIndex(d.Origin) >= 0 {
+	if origin >= 0 {
 		n.Log.Append(d.Origin, d.OriginSeq, in.Bytes)
 	} else {
 		n.Log.AppendStranger(d.Origin, d.OriginSeq, in.Bytes)
 	}
-	forward(n, in, d.Origin)
+	forward(n, in, from, origin)
 	n.Stats.DataDelivered++
 	if n.OnData != nil {
 		n.OnData(d.Origin, d.OriginSeq, d.Payload)
@@ -51,26 +55,13 @@ func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outc
 	return node.NoChange
 }
 
-// source describes where a Data of origin came from, for the version
-// vector's rule on seqs further ahead than the window: a datagram the
-// origin sent itself (from its member address), or any datagram when
-// every datagram is authenticated, is believed at once; any other must be
-// confirmed by a second source before it may move the window.
-func source(n *node.Node, in envelope.In, origin uint64) version.Source {
-	src := version.Source{Key: amplify.Key(in.From), Direct: n.Cfg.Authenticated}
-	if !src.Direct {
-		if i := n.IDIndex(origin); i >= 0 && n.Members.At(i).Addr == in.From {
-			src.Direct = true
-		}
-	}
-	return src
-}
-
 // forward passes the datagram on unchanged but for the seq each recipient
-// gets. It runs before the receiver sees the payload, so nothing the
-// receiver does to the slice can change what is forwarded.
-func forward(n *node.Node, in envelope.In, origin uint64) {
-	ex := [2]int{n.MemberIndex(in.From), n.IDIndex(origin)}
+// gets, never to the members at the table indices from (the sender) and
+// origin (-1: not a member). It runs before the receiver sees the
+// payload, so nothing the receiver does to the slice can change what is
+// forwarded.
+func forward(n *node.Node, in envelope.In, from, origin int) {
+	ex := [2]int{from, origin}
 	idx := n.Rumor(n.Scratch(), ex[:])
 	if len(idx) > 0 {
 		out, buf := n.Open()

@@ -47,6 +47,7 @@ type Config struct {
 	TombstonePeriod   time.Duration // how long a removed member stays removed against hearsay
 	MemberSyncRounds  int           // every this many rounds a MemberList slice replaces the Status; 0: never
 	Authenticated     bool          // every datagram is sealed and authenticated (keys, no plaintext accepted)
+	AckNamesMember    bool          // Acks name the member at their address (keys, plaintext accepted: see Ack)
 }
 
 // MemberEvent is a change in the member table.
@@ -144,18 +145,20 @@ func (n *Node) ToMembers(m envelope.Msg, idx []int, attempts int) {
 	}
 }
 
-// Ack queues an Ack of seq to the datagram's sender, naming as its
-// recipient the member at that address, if any (the sealing layer binds
-// the Ack to it; for a sealed datagram it prefers the id that sealed the
-// datagram being acknowledged).
+// Ack queues an Ack of seq to the datagram's sender. The sealing layer
+// binds a sealed Ack to the sender that sealed the datagram it
+// acknowledges; when plaintext is accepted too (AckNamesMember) the Ack
+// names the member at the address, for the plaintext datagram's sake.
 func (n *Node) Ack(to netip.AddrPort, seq uint32) {
 	m, buf := n.Open()
 	a := message.Ack{AckedSeq: seq}
 	size, err := a.Encode(buf, 0)
 	if n.Commit(m, size, err, message.TypeAck) {
 		var id uint64
-		if mb, ok := n.Members.ByAddr(to); ok {
-			id = mb.ID
+		if n.Cfg.AckNamesMember {
+			if mb, ok := n.Members.ByAddr(to); ok {
+				id = mb.ID
+			}
 		}
 		n.To(m, to, id, 1)
 		n.Out.Close(m)

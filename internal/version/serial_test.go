@@ -2,6 +2,7 @@ package version
 
 import (
 	"math/rand/v2"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -104,8 +105,8 @@ func TestAWrappingOriginIsStillHeard(t *testing.T) {
 }
 
 var (
-	srcA = Source{Key: 0xa}
-	srcB = Source{Key: 0xb}
+	srcA = Source{From: netip.MustParseAddrPort("10.0.0.1:7000")}
+	srcB = Source{From: netip.MustParseAddrPort("10.0.0.2:7000")}
 )
 
 // TestFarSeqIsHeldBack: one datagram naming a seq far ahead of an origin's
@@ -149,7 +150,7 @@ func TestFarSeqIsBelievedWhenConfirmed(t *testing.T) {
 		return v
 	}
 	v := fresh()
-	if r := v.ObserveFrom(9, 500, t0, Source{Key: srcA.Key, Direct: true}); r != Accepted || v.Contiguous(9) != 436 {
+	if r := v.ObserveFrom(9, 500, t0, Source{From: srcA.From, Direct: true}); r != Accepted || v.Contiguous(9) != 436 {
 		t.Fatalf("direct: %v, contiguous %d", r, v.Contiguous(9))
 	}
 

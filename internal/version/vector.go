@@ -22,7 +22,9 @@
 package version
 
 import (
+	"encoding/binary"
 	"math/bits"
+	"net/netip"
 	"slices"
 	"sort"
 	"time"
@@ -62,13 +64,30 @@ func (o *Origin) Highest() uint32 {
 // Source says where a Data datagram came from, for the rule on seqs
 // further ahead than the window.
 type Source struct {
-	// Key identifies the datagram's source address (equal for equal
-	// addresses; the service uses amplify.Key).
-	Key uint64
+	// From is the datagram's source address.
+	From netip.AddrPort
 	// Direct: the origin sent the datagram itself (it came from the
 	// origin's member address), or every datagram is authenticated (a
 	// sealed cluster). A direct datagram is believed at once.
 	Direct bool
+}
+
+// srcKey is a hash of a source address, kept with a claim instead of the
+// address (a collision only makes two sources look like one, so a far seq
+// waits for yet another).
+func srcKey(a netip.AddrPort) uint64 {
+	b := a.Addr().As16()
+	return mix64(binary.BigEndian.Uint64(b[8:]) ^ mix64(binary.BigEndian.Uint64(b[:8])^uint64(a.Port())))
+}
+
+// mix64 is the finaliser of SplitMix64: every input bit moves every
+// output bit.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // Result is what ObserveFrom made of a seq.
@@ -188,7 +207,7 @@ func (v *Vector) ObserveFrom(id uint64, seq uint32, now time.Time, src Source) R
 	d := uint64(steps(o.Contiguous, seq)) - 1
 	if d >= Window {
 		if !src.Direct && !v.confirmed(o, seq, now, src) {
-			o.claim, o.claimSrc, o.claimAt = seq, src.Key, now.UnixNano()
+			o.claim, o.claimSrc, o.claimAt = seq, srcKey(src.From), now.UnixNano()
 			v.Far++
 			return TooFar
 		}
@@ -216,7 +235,7 @@ func (v *Vector) ObserveFrom(id uint64, seq uint32, now time.Time, src Source) R
 // back: another source, recent enough, and within the window of it either
 // way.
 func (v *Vector) confirmed(o *Origin, seq uint32, now time.Time, src Source) bool {
-	if o.claim == 0 || o.claimSrc == src.Key {
+	if o.claim == 0 || o.claimSrc == srcKey(src.From) {
 		return false
 	}
 	ttl := v.ClaimFor
