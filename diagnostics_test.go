@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -74,24 +75,24 @@ func TestUnreadableDatagramsAreLoggedAndJoinsSayWhy(t *testing.T) {
 	for _, tc := range []struct {
 		name              string
 		seed, joiner      func(*gossip.Config)
-		seedWarns, joined string // the seed's warn reason; the joiner's error
+		seedWarns, joined string // the seed's warn reason; the joiner's error, a regexp
 	}{
 		{"cluster under another key",
 			func(c *gossip.Config) { c.Keys = [][]byte{k1} }, func(c *gossip.Config) { c.Keys = [][]byte{k2} },
-			"no_key", "gossip: join failed: no seed answered (a seed that holds none of our keys drops our Hellos without answering; its log says so at warn)"},
+			"no_key", regexp.QuoteMeta("gossip: join failed: no seed answered (a seed that holds none of our keys drops our Hellos without answering; its log says so at warn)")},
 		{"plaintext node, keyed cluster",
 			func(c *gossip.Config) { c.Keys = [][]byte{k1} }, func(*gossip.Config) {},
-			"plaintext_refused", "gossip: no seed answered"},
+			"plaintext_refused", regexp.QuoteMeta("gossip: no seed answered")},
 		{"keyed node, plaintext cluster",
 			func(*gossip.Config) {}, func(c *gossip.Config) { c.Keys = [][]byte{k1} },
-			"sealed", "gossip: join failed: no seed answered (a seed that holds none of our keys drops our Hellos without answering; its log says so at warn)"},
+			"sealed", regexp.QuoteMeta("gossip: join failed: no seed answered (a seed that holds none of our keys drops our Hellos without answering; its log says so at warn)")},
 		{"plaintext node, cluster rolling onto keys",
 			func(c *gossip.Config) { c.Keys, c.AcceptPlaintext = [][]byte{k1}, true }, func(*gossip.Config) {},
-			"", "gossip: join failed: 3 datagrams from the seed were sealed, and this node has no keys"},
+			"", `gossip: join failed: \d+ datagrams from the seed were sealed, and this node has no keys`},
 		{"rolling onto different keys",
 			func(c *gossip.Config) { c.Keys, c.AcceptPlaintext = [][]byte{k1}, true },
 			func(c *gossip.Config) { c.Keys, c.AcceptPlaintext, c.SendPlaintext = [][]byte{k2}, true, true },
-			"", "gossip: join failed: 3 datagrams from the seed did not open under our keys"},
+			"", `gossip: join failed: \d+ datagrams from the seed did not open under our keys`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var seedLog, joinLog bytes.Buffer
@@ -114,7 +115,7 @@ func TestUnreadableDatagramsAreLoggedAndJoinsSayWhy(t *testing.T) {
 			}
 			c.run(2 * time.Second)
 			err := n.svc.Err()
-			if !errors.Is(err, gossip.ErrJoinFailed) || err.Error() != tc.joined {
+			if !errors.Is(err, gossip.ErrJoinFailed) || !regexp.MustCompile("^"+tc.joined+"$").MatchString(err.Error()) {
 				t.Fatalf("joiner: %v; want %q", err, tc.joined)
 			}
 			if tc.seedWarns != "" {

@@ -546,8 +546,9 @@ func (t *Transport) WriteTo(b []byte, to netip.AddrPort) error { return t.WriteT
 // recipient 0, which any node opens, and any other datagram for the
 // sender whose datagram this Transport last accepted from to (it answers
 // that sender), or for recipient 0 if none (counted as Unaddressed; the
-// receiver will drop it). An Ack always goes to that last sender if there
-// is one: it answers the datagram just read.
+// receiver will drop it), unless this Transport accepts plaintext: then it
+// answers a plaintext sender, and goes in plaintext. An Ack always goes to
+// that last sender if there is one: it answers the datagram just read.
 //
 // Every call consumes a counter, a retry of the same datagram included,
 // even if the inner write fails. It fails with [ErrNoKeys] if the ring is
@@ -558,12 +559,17 @@ func (t *Transport) WriteToID(b []byte, to netip.AddrPort, id uint64) error {
 		return transport.ErrClosed
 	}
 	if t.opts.SendPlaintext {
-		t.stats.PlaintextSent++
-		if t.opts.Label != "" {
-			t.wbuf = label.Wrap(t.wbuf[:0], t.opts.Label, b)
-			return t.inner.WriteTo(t.wbuf, to)
-		}
-		return t.inner.WriteTo(b, to)
+		return t.writePlaintext(b, to)
+	}
+	recipient, known := t.recipient(b, to, id)
+	if !known && t.opts.AcceptPlaintext {
+		// Sealed for recipient 0 it would be dropped as misaddressed: it
+		// answers a plaintext sender during a roll-out, which reads
+		// plaintext, as this node does.
+		return t.writePlaintext(b, to)
+	}
+	if !known {
+		t.stats.Unaddressed++
 	}
 	t.sync()
 	if len(t.keys) == 0 {
@@ -586,7 +592,6 @@ func (t *Transport) WriteToID(b []byte, to netip.AddrPort, id uint64) error {
 	if cap(t.wbuf) < need {
 		t.wbuf = make([]byte, need)
 	}
-	recipient := t.recipient(b, to, id)
 	putHeader(&t.ad, ks.id, t.self, c)
 	putRecipient(&t.ad, recipient)
 	putNonce(&t.nonce, c)
@@ -597,31 +602,39 @@ func (t *Transport) WriteToID(b []byte, to netip.AddrPort, id uint64) error {
 }
 
 // recipient chooses the id the datagram b to the address to is sealed
-// for, given the caller's id (0: unknown). A Hello goes to the caller's
-// id, or to recipient 0. An Ack answers the datagram just read from to,
-// so it goes to the sender that sealed that one, when one did, else to
-// the caller's id (the member at to, for a plaintext datagram accepted
-// while a cluster is rolled onto keys). Anything else goes to the
-// caller's id, or when it has none to the sender last accepted from to
-// (an answer to a sender the caller does not know). A non-Hello that ends
-// up with recipient 0 is counted as Unaddressed: its receiver drops it.
-func (t *Transport) recipient(b []byte, to netip.AddrPort, id uint64) uint64 {
+// for, given the caller's id (0: unknown), and reports false for a
+// datagram other than a Hello that it can only seal for recipient 0 (its
+// receiver would drop it). A Hello goes to the caller's id, or to
+// recipient 0. An Ack answers the datagram just read from to, so it goes
+// to the sender that sealed that one, when one did, else to the caller's
+// id (the member at to, for a plaintext datagram accepted while a cluster
+// is rolled onto keys). Anything else goes to the caller's id, or when it
+// has none to the sender last accepted from to (an answer to a sender the
+// caller does not know).
+func (t *Transport) recipient(b []byte, to netip.AddrPort, id uint64) (uint64, bool) {
 	typ := message.TypeSealed // not a type of an inner datagram: none of the cases
 	if len(b) >= 2 {
 		typ = message.Type(binary.BigEndian.Uint16(b))
 	}
 	switch {
 	case typ == message.TypeHello:
-		return id
+		return id, true
 	case typ == message.TypeAck || id == 0:
 		if p := t.byAddr[to]; p != nil {
-			return p.id
+			return p.id, true
 		}
 	}
-	if id == 0 {
-		t.stats.Unaddressed++
+	return id, id != 0
+}
+
+// writePlaintext writes b unsealed, labelled if the cluster has a label.
+func (t *Transport) writePlaintext(b []byte, to netip.AddrPort) error {
+	t.stats.PlaintextSent++
+	if t.opts.Label != "" {
+		t.wbuf = label.Wrap(t.wbuf[:0], t.opts.Label, b)
+		return t.inner.WriteTo(t.wbuf, to)
 	}
-	return id
+	return t.inner.WriteTo(b, to)
 }
 
 // LocalAddr returns the inner transport's address.
