@@ -117,6 +117,34 @@ func greet(t *testing.T, g *gathering, peer *memnet.Endpoint) {
 	}
 }
 
+// prove has peer acknowledge the challenge the service sent it (the
+// empty MemberList that asks a member on its own word to show it
+// receives), so that data to it is no longer held back.
+func prove(t *testing.T, svc *gossip.GossipService, g *gathering, peer *memnet.Endpoint) {
+	t.Helper()
+	b := make([]byte, 600)
+	for {
+		n, _, err := peer.ReadFrom(b)
+		if err != nil {
+			t.Fatal("no challenge reached the peer")
+		}
+		if h, _, err := message.ParseHeader(b[:n]); err == nil && h.Type == message.TypeMemberList {
+			ack := message.Ack{AckedSeq: h.Seq}
+			out := make([]byte, message.HeaderSize+4)
+			if _, err := ack.Encode(out, 1); err != nil {
+				t.Fatal(err)
+			}
+			if err := peer.WriteTo(out, g.LocalAddr()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Receive(); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+}
+
 func TestFlushErrorsAreSendErrors(t *testing.T) {
 	svc, g, peer := newGathering(t, nil)
 	greet(t, g, peer)
@@ -131,6 +159,7 @@ func TestFlushErrorsAreSendErrors(t *testing.T) {
 	if got := svc.Stats().SendErrors; got != 1 {
 		t.Fatalf("SendErrors = %d; want 1", got)
 	}
+	prove(t, svc, g, peer)
 
 	// A socket that is full is not an error: the datagrams stay with the
 	// transport, and Tick says to come back at once.

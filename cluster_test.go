@@ -88,6 +88,9 @@ func (c *cluster) pump() {
 				c.t.Fatalf("Send: %v", err)
 			}
 		}
+		for _, p := range c.peers {
+			p()
+		}
 		if c.net.Pending() == 0 {
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tickgossip/gossip/internal/detector"
+	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/internal/seal"
 	"github.com/tickgossip/gossip/message"
 )
@@ -39,9 +40,12 @@ type Config struct {
 	Clock Clock
 
 	// Rand is the only source of randomness: the node id, the choice of
-	// recipients, the probe order and the gossip round's phase. Given the
-	// same seed and inputs, a service makes the same choices. Default: a
-	// PCG seeded from crypto/rand.
+	// recipients, the probe order, the gossip round's phase and the key of
+	// the envelope seqs. Given the same seed and inputs, a service makes
+	// the same choices. Seed each incarnation of a node anew (a restart is
+	// a new member): a sealed datagram is bound to its recipient's id, and
+	// a node that drew its old id again would open what was sealed for its
+	// earlier incarnation. Default: a PCG seeded from crypto/rand.
 	Rand *rand.Rand
 
 	// Resolver resolves seeds given as DNS names (/dns|dns4|dns6/NAME/udp/P)
@@ -114,6 +118,20 @@ type Config struct {
 	// already opening sealed ones: the first step of a roll-out. Default
 	// false.
 	SendPlaintext bool
+
+	// Label names the cluster, so that two clusters on one network never
+	// take each other's datagrams for their own (a node configured with
+	// the other cluster's seed, a port reused): a datagram of another
+	// label, or of none when this node has one, is dropped and counted
+	// (Stats.Dropped.Label; Stats.Sealing.NoKey when sealed, since it does
+	// not open). With Keys the label goes into every sealed datagram's
+	// authenticated data and costs no byte; without, a plaintext datagram
+	// carries it in a 4+len(Label)-byte wrapper (docs/protocol.md,
+	// "Cluster labels"), which a base-format peer does not read, so only
+	// an unlabelled cluster interoperates with base-format peers. Default
+	// "": no label, datagrams as the base format has them. At most 64
+	// bytes of printable ASCII, no spaces.
+	Label string
 
 	// MaxMessageSize is the largest datagram sent or accepted, in bytes,
 	// headers included. A Data payload may be MaxMessageSize-22 bytes.
@@ -213,8 +231,10 @@ type Config struct {
 
 	// DataLogBytes bounds the data log that anti-entropy resends from, in
 	// bytes of encoded datagrams. A payload can be repaired as long as
-	// some node still holds it. Default 64 KiB (128 full datagrams, or
-	// about 1,000 of 40 bytes). At least MaxMessageSize.
+	// some node still holds it. The data of origins not in the member
+	// table takes only the room members' data leaves, at most a quarter
+	// of it. Default 64 KiB (128 full datagrams, or about 1,000 of 40
+	// bytes). At least MaxMessageSize.
 	DataLogBytes int
 
 	// MaxMembers bounds the member table. A node that knows MaxMembers
@@ -364,6 +384,11 @@ func (c *Config) validate() error {
 		return bad("AcceptPlaintext", "and SendPlaintext need Keys")
 	case c.Transport == nil && c.Addr == nil:
 		return bad("Addr", "is empty and no Transport is set")
+	case label.Check(c.Label) != nil:
+		return bad("Label", "is %q, want at most %d bytes of printable ASCII, no spaces", c.Label, label.MaxLen)
+	case c.innerSize() < message.MinMessageSize:
+		return bad("MaxMessageSize", "is %d, want at least %d with Label %q (labelling adds %d bytes)",
+			c.MaxMessageSize, message.MinMessageSize+label.Overhead(c.Label), c.Label, label.Overhead(c.Label))
 	}
 	// One record with the largest metadata must fit a datagram: with small
 	// datagrams the bound shrinks to what fits.
@@ -406,10 +431,15 @@ const maxProbes = 64
 func (c *Config) MaxPayload() int { return message.MaxDataPayload(c.innerSize()) }
 
 // innerSize is the largest plaintext datagram: MaxMessageSize, less the
-// sealing overhead when there are keys.
+// sealing overhead when there are keys, and less the label's wrapper when
+// plaintext datagrams are sent labelled.
 func (c *Config) innerSize() int {
-	if len(c.Keys) > 0 {
+	wrap := label.Overhead(c.Label)
+	switch {
+	case len(c.Keys) > 0 && c.SendPlaintext:
+		return c.MaxMessageSize - max(SealOverhead, wrap)
+	case len(c.Keys) > 0:
 		return c.MaxMessageSize - SealOverhead
 	}
-	return c.MaxMessageSize
+	return c.MaxMessageSize - wrap
 }

@@ -48,8 +48,16 @@ var (
 	ErrMetaTooLarge = errors.New("gossip: metadata too large")
 
 	// ErrJoinFailed: every Hello expired unanswered; the service moved to
-	// DISCONNECTED. Err returns it until the next Join.
+	// DISCONNECTED. Err returns it until the next Join, wrapped in a
+	// *JoinError when answers did come but this node could not read them.
 	ErrJoinFailed = errors.New("gossip: no seed answered")
+
+	// ErrAddressFamily: Join was given a seed of the other address family
+	// than the node's socket (an IPv4 seed for a node bound to an IPv6
+	// address, or the reverse). The default socket is never dual-stack:
+	// an IPv6 socket is IPv6-only, so the seed could never be reached.
+	// Nothing changed.
+	ErrAddressFamily = errors.New("gossip: seed of another address family than the socket")
 )
 
 // ErrWouldBlock is returned by a Transport that cannot read or write

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tickgossip/gossip"
+	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/internal/memnet"
 	"github.com/tickgossip/gossip/message"
 )
@@ -90,6 +91,8 @@ func TestEveryDropIsCountedUnderItsOwnReason(t *testing.T) {
 		{"Leave naming a member, from another member", conn, addrOf(c.nodes[2]), wire(t, &message.Leave{Member: peerMember}, 1), "Spoofed"},
 		{"Hello claiming our id", conn, stranger, wire(t, &message.Hello{Member: message.Member{ID: uint64(conn.svc.ID()), Addr: stranger}}, 1), "Self"},
 		{"Welcome claiming our id", conn, peerAddr, wire(t, &message.Welcome{HelloSeq: 1, Member: message.Member{ID: uint64(conn.svc.ID()), Addr: peerAddr}}, 1), "Self"},
+		{"another cluster's labelled Data", conn, peerAddr, label.Wrap(nil, "other", data), "Label"},
+		{"a labelled datagram cut short", conn, stranger, label.Wrap(nil, "other", data)[:6], "Label"},
 	}
 	seen := map[string]bool{}
 	for _, tc := range cases {

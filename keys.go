@@ -43,13 +43,20 @@ type SealStats struct {
 	Opened            uint64 // sealed datagrams that authenticated
 	PlaintextSent     uint64 // sent unsealed (Config.SendPlaintext)
 	PlaintextAccepted uint64 // plaintext accepted (Config.AcceptPlaintext)
-	NoKey             uint64 // opened under no key of the ring
-	Malformed         uint64 // shorter than 36 bytes, or another sealing version
-	Oversize          uint64 // plaintext larger than MaxMessageSize allows
-	Replayed          uint64 // a counter already accepted, or older than the window, or sealed as this node
-	PlaintextRefused  uint64 // plaintext, and Config.AcceptPlaintext is off
-	SenderMismatch    uint64 // a Hello, Welcome or Leave naming another id than its sealer
-	WindowsEvicted    uint64 // replay windows of old senders forgotten at the bound
+	// Unaddressed counts datagrams other than Hellos sealed for recipient
+	// 0 because their recipient's id was unknown: the receiver drops them
+	// (a sent datagram, not a drop here).
+	Unaddressed      uint64
+	NoKey            uint64 // opened under no key of the ring, for this node (sealed for another node looks the same)
+	Malformed        uint64 // shorter than 36 bytes
+	Version          uint64 // another sealing version than 2 (version 1, without the recipient binding, included)
+	Misaddressed     uint64 // sealed for recipient 0 and not a Hello
+	Oversize         uint64 // plaintext larger than MaxMessageSize allows
+	Replayed         uint64 // a counter already accepted, or older than the window, or sealed as this node
+	PlaintextRefused uint64 // plaintext, and Config.AcceptPlaintext is off
+	Label            uint64 // plaintext accepted, but of another cluster label (Config.Label)
+	SenderMismatch   uint64 // a Hello, Welcome or Leave naming another id than its sealer
+	WindowsEvicted   uint64 // replay windows of old senders forgotten at the bound
 }
 
 func (s *GossipService) keyring() (*seal.Keyring, error) {
@@ -116,8 +123,9 @@ func (s *GossipService) sealStats() SealStats {
 	st := s.sealer.Stats()
 	return SealStats{
 		Sealed: st.Sealed, Opened: st.Opened, PlaintextSent: st.PlaintextSent,
-		PlaintextAccepted: st.PlaintextAccepted, NoKey: st.NoKey, Malformed: st.Malformed,
-		Oversize: st.Oversize, Replayed: st.Replayed, PlaintextRefused: st.PlaintextRefused,
+		PlaintextAccepted: st.PlaintextAccepted, Unaddressed: st.Unaddressed, NoKey: st.NoKey,
+		Malformed: st.Malformed, Version: st.Version, Misaddressed: st.Misaddressed,
+		Oversize: st.Oversize, Replayed: st.Replayed, PlaintextRefused: st.PlaintextRefused, Label: st.Label,
 		SenderMismatch: st.SenderMismatch, WindowsEvicted: st.WindowsEvicted,
 	}
 }

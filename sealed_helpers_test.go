@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -81,15 +82,23 @@ func startRecorded(t testing.TB, n int, tweak func(*gossip.Config)) (*cluster, *
 
 // sealForger seals datagrams under a key as a sender of its own: any holder
 // of a key can seal as any id. Using an id no node has keeps the forged
-// counters out of the real senders' windows (and their nonces).
+// counters out of the real senders' windows (and their nonces). It seals
+// for the recipient set with forNode (0 until then: only a Hello opens).
 type sealForger struct {
-	key     []byte
-	id      uint64
-	counter uint64
+	key       []byte
+	id        uint64
+	recipient uint64
+	counter   uint64
 }
 
 func newSealForger(key []byte, id uint64) *sealForger {
 	return &sealForger{key: key, id: id, counter: 1 << 40}
+}
+
+// forNode makes the forger seal for n from now on, and returns it.
+func (f *sealForger) forNode(n *tnode) *sealForger {
+	f.recipient = uint64(n.svc.ID())
+	return f
 }
 
 // seal seals plaintext with the forger's next counter.
@@ -102,7 +111,7 @@ func (f *sealForger) seal(tb testing.TB, plaintext []byte) []byte {
 // sealAt seals plaintext with the given counter.
 func (f *sealForger) sealAt(tb testing.TB, counter uint64, plaintext []byte) []byte {
 	tb.Helper()
-	b, err := seal.Seal(nil, f.key, f.id, counter, plaintext)
+	b, err := seal.Seal(nil, f.key, f.id, f.recipient, counter, plaintext)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -152,8 +161,8 @@ func sealedDropOnly(before, after snapshot) (reason string, ok bool) {
 
 // sealDrops are the SealStats fields that count dropped datagrams.
 var sealDrops = map[string]bool{
-	"NoKey": true, "Malformed": true, "Oversize": true, "Replayed": true,
-	"PlaintextRefused": true, "SenderMismatch": true,
+	"NoKey": true, "Malformed": true, "Version": true, "Misaddressed": true, "Oversize": true,
+	"Replayed": true, "PlaintextRefused": true, "Label": true, "SenderMismatch": true,
 }
 
 // injectSealed hands n one datagram and lets it receive it, with nothing
@@ -174,4 +183,52 @@ func (c *cluster) listedBy(id gossip.NodeID) []int {
 		}
 	}
 	return out
+}
+
+// restart crashes n (it is no longer driven) and starts a new service on
+// its address, with a new random seed and so a new id, as a restarted
+// process would, joining through seed. It returns the new node.
+func (c *cluster) restart(n, seed *tnode) *tnode {
+	c.t.Helper()
+	n.down = true
+	n.ep.Close()
+	tn := &tnode{got: map[string]int{}, ep: c.net.Listen(addrOf(n))}
+	cfg := testConfig()
+	if c.tweak != nil {
+		c.tweak(&cfg)
+	}
+	cfg.Transport = tn.ep
+	cfg.Clock = c.clock
+	c.seed += 1000
+	cfg.Rand = rand.New(rand.NewPCG(c.seed, 42))
+	cfg.OnData = func(origin gossip.NodeID, seq uint32, p []byte) { tn.got[key(origin, seq)]++ }
+	cfg.OnMember = func(ev gossip.MemberEvent) { tn.events = append(tn.events, ev) }
+	svc, err := gossip.New(cfg)
+	if err != nil {
+		c.t.Fatalf("New: %v", err)
+	}
+	if svc.ID() == n.svc.ID() {
+		c.t.Fatal("the restarted node drew its old id")
+	}
+	tn.svc = svc
+	c.nodes = append(c.nodes, tn)
+	if err := svc.Join(seed.svc.Addr()); err != nil {
+		c.t.Fatal(err)
+	}
+	return tn
+}
+
+// sealedFor returns the recipient a recorded sealed datagram was sealed
+// for, among the given nodes' ids and 0, and false if none.
+func sealedFor(tb testing.TB, key []byte, d datagram, nodes []*tnode) (uint64, bool) {
+	tb.Helper()
+	if _, _, _, err := seal.Open(nil, key, d.b, 0); err == nil {
+		return 0, true
+	}
+	for _, n := range nodes {
+		if _, _, _, err := seal.Open(nil, key, d.b, uint64(n.svc.ID())); err == nil {
+			return uint64(n.svc.ID()), true
+		}
+	}
+	return 0, false
 }

@@ -42,10 +42,10 @@ type hearsay struct {
 	f     *sealForger
 }
 
-func (h *hearsay) list(t *testing.T, m message.Member) []byte {
+func (h *hearsay) list(t *testing.T, to *tnode, m message.Member) []byte {
 	b := memberList(t, 77, m)
 	if h.keyed {
-		b = h.f.seal(t, b)
+		b = h.f.forNode(to).seal(t, b)
 	}
 	return b
 }
@@ -118,7 +118,7 @@ func TestRemovedMemberStaysRemovedForTheTombstonePeriod(t *testing.T) {
 				for i, n := range live {
 					from := addrOf(live[(i+1)%len(live)])
 					before := n.svc.Stats()
-					injectSealed(t, n, from, h.list(t, goneMember))
+					injectSealed(t, n, from, h.list(t, n, goneMember))
 					after := n.svc.Stats()
 					if after.MembersBuried != before.MembersBuried+1 || after.MembersAdded != before.MembersAdded {
 						t.Fatalf("node %d: buried %d, added %d; want 1 and 0",
@@ -137,14 +137,14 @@ func TestRemovedMemberStaysRemovedForTheTombstonePeriod(t *testing.T) {
 				// A little before the period ends it is still buried.
 				n := live[0]
 				c.run(removedAt[n].Add(tombstonePeriod - 200*time.Millisecond).Sub(c.clock.T))
-				injectSealed(t, n, addrOf(live[1]), h.list(t, goneMember))
+				injectSealed(t, n, addrOf(live[1]), h.list(t, n, goneMember))
 				if c.members(n)[goneID] {
 					t.Fatal("re-added by hearsay before the period ended")
 				}
 				// After the period, hearsay brings it back.
 				c.run(time.Second)
 				events := len(n.events)
-				injectSealed(t, n, addrOf(live[1]), h.list(t, goneMember))
+				injectSealed(t, n, addrOf(live[1]), h.list(t, n, goneMember))
 				if !c.members(n)[goneID] {
 					t.Fatal("not re-added by hearsay after the period")
 				}
@@ -160,22 +160,25 @@ func TestRemovedMemberStaysRemovedForTheTombstonePeriod(t *testing.T) {
 // to the seed included, to the node it was delivered to and then to every
 // live node: none brings it back.
 //
-// The window alone would not do it: a sealed datagram is bound to its
-// sender, not to its recipient, so the Hello sent to the seed is new to
-// every other node, and as long as its counter is within 1024 of the
-// newest one a node has accepted from the member it would open there and
-// re-add the member (docs/protocol.md, "Sealed datagrams", flaw 1). What
-// stops it is that a node removing a member fences that member's window:
-// every counter up to the newest it accepted counts as used. What still
-// opens at a node is exactly what the member sealed after its last
-// datagram to that node (its last words to the others): never a Hello.
+// A sealed datagram is bound to its recipient (format version 2), so at a
+// node other than its recipient it does not open at all: only its Hellos,
+// sealed for recipient 0 because the member did not know its seed's id,
+// open anywhere, as long as the node's window for the member has not seen
+// their counters. What stops those is that a node removing a member
+// fences that member's window: every counter up to the newest it accepted
+// counts as used. What still opens at a node is exactly a Hello sealed for
+// recipient 0 after the member's last datagram to that node: in this
+// scenario, none.
 func replayRemoved(t *testing.T, c *cluster, rec *recorder, live []*tnode, gone gossip.NodeID) {
 	t.Helper()
 	byAddr := map[netip.AddrPort]*tnode{}
 	for _, n := range live {
 		byAddr[addrOf(n)] = n
 	}
-	var mine []datagram
+	var (
+		mine  []datagram
+		toAny []bool // sealed for recipient 0 (a Hello): may open anywhere
+	)
 	hellos := 0
 	newest := map[*tnode]uint64{} // the highest counter each node got from it
 	for _, d := range rec.got {
@@ -186,11 +189,12 @@ func replayRemoved(t *testing.T, c *cluster, rec *recorder, live []*tnode, gone 
 		if n := byAddr[d.to]; n != nil {
 			newest[n] = max(newest[n], d.counter())
 		}
-		pt, _, _, err := seal.Open(nil, testKey("k1"), d.b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h, _, err := message.ParseHeader(pt); err == nil && (h.Type == message.TypeHello || h.Type == message.TypeJoin) {
+		pt, _, _, err := seal.Open(nil, testKey("k1"), d.b, 0)
+		toAny = append(toAny, err == nil)
+		if err == nil {
+			if h, _, err := message.ParseHeader(pt); err != nil || (h.Type != message.TypeHello && h.Type != message.TypeJoin) {
+				t.Fatalf("the member sealed for recipient 0 what is neither a Hello nor a Join: %x", pt)
+			}
 			hellos++
 		}
 	}
@@ -212,10 +216,13 @@ func replayRemoved(t *testing.T, c *cluster, rec *recorder, live []*tnode, gone 
 	}
 	total := 0
 	for i, n := range live {
-		later := 0
-		for _, d := range mine {
-			if d.counter() > newest[n] {
+		later, elsewhere := 0, 0
+		for k, d := range mine {
+			switch {
+			case toAny[k] && d.counter() > newest[n]:
 				later++
+			case !toAny[k] && d.to != addrOf(n):
+				elsewhere++
 			}
 		}
 		st := n.svc.Stats().Sealing
@@ -223,9 +230,11 @@ func replayRemoved(t *testing.T, c *cluster, rec *recorder, live []*tnode, gone 
 			injectSealed(t, n, d.from, d.b)
 		}
 		now := n.svc.Stats().Sealing
-		if int(now.Opened-st.Opened) != later || now.Replayed-st.Replayed != uint64(len(mine)-later) {
-			t.Fatalf("node %d: %d of the removed member's %d datagrams opened, %d refused; want %d opened (sealed after its last one here)",
-				i, now.Opened-st.Opened, len(mine), now.Replayed-st.Replayed, later)
+		if int(now.Opened-st.Opened) != later || int(now.NoKey-st.NoKey) != elsewhere ||
+			now.Replayed-st.Replayed != uint64(len(mine)-later-elsewhere) {
+			t.Fatalf("node %d: of the removed member's %d datagrams %d opened, %d did not open, %d refused as replays; "+
+				"want %d opened (Hellos sealed after its last one here), %d not opening (sealed for other nodes)",
+				i, len(mine), now.Opened-st.Opened, now.NoKey-st.NoKey, now.Replayed-st.Replayed, later, elsewhere)
 		}
 		total += later
 	}
@@ -238,8 +247,7 @@ func replayRemoved(t *testing.T, c *cluster, rec *recorder, live []*tnode, gone 
 			t.Fatalf("node %d added a member during the replay", i)
 		}
 	}
-	t.Logf("%d of its datagrams (%d Hellos) replayed to %d nodes: %d opened, all sealed after its last datagram to the node",
-		len(mine), hellos, len(live), total)
+	t.Logf("%d of its datagrams (%d Hellos) replayed to %d nodes: %d opened", len(mine), hellos, len(live), total)
 }
 
 // TestWronglyRemovedLiveNodeGetsBackIn: a node that stops for a while (a
@@ -282,7 +290,7 @@ func TestWronglyRemovedLiveNodeGetsBackIn(t *testing.T) {
 		}
 		// While it is away, hearsay does not bring it back either.
 		h := &hearsay{keyed: keyed, f: newSealForger(testKey("k1"), 0xf0f0)}
-		injectSealed(t, others[0], addrOf(others[1]), h.list(t, message.Member{ID: uint64(wID), Addr: addrOf(w)}))
+		injectSealed(t, others[0], addrOf(others[1]), h.list(t, others[0], message.Member{ID: uint64(wID), Addr: addrOf(w)}))
 		if c.members(others[0])[wID] {
 			t.Fatal("hearsay re-added the removed node")
 		}

@@ -179,6 +179,9 @@ func (s *GossipService) seedTargets(seeds []multiaddr.Multiaddr) ([]netip.AddrPo
 			if err != nil {
 				return nil, fmt.Errorf("gossip: seed %v: %w", m, err)
 			}
+			if a, err = seedTarget(s.tr.LocalAddr(), a); err != nil {
+				return nil, err
+			}
 			if a == s.n.Self.Addr || a == s.tr.LocalAddr() {
 				self = true
 				continue

@@ -13,9 +13,11 @@ import (
 
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/handler"
+	"github.com/tickgossip/gossip/internal/amplify"
 	"github.com/tickgossip/gossip/internal/backlog"
 	"github.com/tickgossip/gossip/internal/datalog"
 	"github.com/tickgossip/gossip/internal/detector"
+	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/internal/members"
 	"github.com/tickgossip/gossip/internal/node"
 	"github.com/tickgossip/gossip/internal/seal"
@@ -33,7 +35,10 @@ type GossipService struct {
 	state  State
 	err    error
 	tr     Transport
-	sealer *seal.Transport // nil without Config.Keys
+	idw    recipientWriter  // tr, when it takes recipient ids (the sealer); else nil
+	sealer *seal.Transport  // nil without Config.Keys
+	labels *label.Transport // with Config.Label and no Keys; else nil
+	amp    *amplify.Table   // what each address not proved to receive may still get (amplify.go)
 	clock  Clock
 	n      node.Node
 	addr   multiaddr.Multiaddr
@@ -42,6 +47,13 @@ type GossipService struct {
 
 	nextRound time.Time
 	io        ioStats
+	// challenges counts the empty MemberLists sent to ask an address to
+	// prove it receives, and toChallenge lists the addresses the last
+	// Send held datagrams back from (amplify.go).
+	challenges  uint64
+	toChallenge challengeQueue
+	refusal     refusals // datagrams not read, for the warn log and Err (diagnose.go)
+	unlabelled  uint64   // labelled datagrams dropped at a node without keys or label
 
 	sendFn   func(*envelope.Out, []byte) error // bound once: no allocation per Send
 	batch    batching                          // what the transport batches (batch.go)
@@ -115,11 +127,23 @@ func New(cfg Config) (*GossipService, error) {
 			AcceptPlaintext: cfg.AcceptPlaintext,
 			SendPlaintext:   cfg.SendPlaintext,
 			MaxWindows:      2 * cfg.MaxMembers,
+			Addr:            self,
+			OnRefused:       s.onSealRefused,
+			Label:           cfg.Label,
 		})
 		s.tr = s.sealer
+	} else if cfg.Label != "" {
+		s.labels = label.New(s.tr, cfg.Label)
+		s.labels.OnDropped = s.onLabelDropped
+		s.tr = s.labels
 	}
+	s.idw, _ = s.tr.(recipientWriter)
 	inner := cfg.innerSize()
 	s.rbuf = make([]byte, inner+1)
+	seqKey := rng.Uint32() // seqs start at random: a blind forger cannot name one
+	// The anti-amplification table holds strangers and newcomers (members
+	// need no entry); its set index is keyed from the same secret.
+	s.amp = amplify.New(256+cfg.MaxMembers/4, uint64(seqKey)*0x9e3779b97f4a7c15)
 	s.n = node.Node{
 		Cfg: node.Config{
 			MaxMessageSize:    inner,
@@ -132,6 +156,8 @@ func New(cfg Config) (*GossipService, error) {
 			TickInterval:      cfg.TickInterval,
 			ProbeTimeout:      cfg.ProbeTimeout,
 			IndirectProbes:    cfg.IndirectProbes,
+			Authenticated:     len(cfg.Keys) > 0 && !cfg.AcceptPlaintext,
+			AckNamesMember:    len(cfg.Keys) > 0 && cfg.AcceptPlaintext,
 		},
 		Detector: detector.New(cfg.detectorConfig()),
 		Inc:      1,
@@ -147,6 +173,8 @@ func New(cfg Config) (*GossipService, error) {
 			MaxEnvelopes:  cfg.MaxOutboundMessages*cfg.RumorFactor + cfg.MaxMembers,
 			MessageSize:   inner,
 			RetryInterval: cfg.RetryInterval,
+			SeqKey:        seqKey,
+			MaxHolds:      cfg.RetryAttempts,
 		}),
 		Logger: cfg.Logger.With().Stringer("node", NodeID(id)).Logger(),
 	}
@@ -168,6 +196,8 @@ func New(cfg Config) (*GossipService, error) {
 			}
 		}
 	}
+	s.n.Versions.ClaimFor = cfg.GapTimeout // a far seq held back waits as long as a gap
+	s.n.Unproven = s.amp.Suspect
 	s.sendFn = s.write
 	s.expireFn = s.expired
 	s.batch.init(s.tr)
@@ -185,7 +215,9 @@ func (s *GossipService) Addr() multiaddr.Multiaddr { return s.addr }
 func (s *GossipService) State() State { return s.state }
 
 // Err returns why the service last left the cluster on its own:
-// ErrJoinFailed after a join that no seed answered, nil otherwise.
+// ErrJoinFailed after a join that no seed answered (a *JoinError, which
+// wraps it, when the seeds' answers could not be read: it says why), nil
+// otherwise.
 func (s *GossipService) Err() error { return s.err }
 
 // FD returns the socket's file descriptor, for the caller's poll, select
@@ -223,13 +255,15 @@ func (s *GossipService) transition(to State) error {
 // makes it CONNECTED. With no seeds, or only its own address, this node
 // is the first of a new cluster and CONNECTED at once. Join is allowed in
 // INITIALIZED and DISCONNECTED; elsewhere it returns ErrBadState. An
-// invalid seed returns ErrInvalidAddress and changes nothing.
+// invalid seed returns ErrInvalidAddress, and a seed of the other address
+// family than the socket ErrAddressFamily; either changes nothing.
 //
 // A seed may be a DNS name, /dns|dns4|dns6/NAME/udp/P: Join resolves it,
-// blocking for up to Config.ResolveTimeout, and sends a Hello to every
-// address it has (of the socket's IP family). A name that does not
-// resolve is skipped; when no seed is left, Join returns ErrUnresolved
-// and changes nothing. See SetSeeds for resolving again later.
+// blocking for up to Config.ResolveTimeout, and sends a Join (and its
+// Hello) to every address it has (of the socket's IP family). A name that
+// does not resolve is skipped; when no seed is left, Join returns
+// ErrUnresolved and changes nothing. See SetSeeds for resolving again
+// later.
 func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	if s.state == Destroyed {
 		return ErrClosed
@@ -243,6 +277,8 @@ func (s *GossipService) Join(seeds ...multiaddr.Multiaddr) error {
 	}
 	s.n.Now = s.clock.Now()
 	s.err = nil
+	clear(s.refusal.fromSeeds[:])
+	clear(s.refusal.fromOthers[:])
 	if len(targets) == 0 {
 		return s.transition(Connected)
 	}
@@ -288,11 +324,16 @@ func (s *GossipService) Receive() (int, error) {
 		handled++
 		s.io.datagramsIn++
 		s.io.bytesIn += uint64(size)
+		acked, mark, limited := s.received(from, size)
 		if size >= len(s.rbuf) {
 			s.n.Drop(node.DropOversize)
 			continue
 		}
+		if s.refusedUnread(from, s.rbuf[:size]) {
+			continue
+		}
 		s.apply(handler.Dispatch(&s.n, envelope.In{From: from, Bytes: s.rbuf[:size]}))
+		s.afterDispatch(from, s.rbuf[:size], acked, mark, limited)
 	}
 	s.n.FlushRumors()
 	return handled, nil
@@ -309,11 +350,28 @@ func (s *GossipService) Send() (int, error) {
 		return 0, ErrClosed
 	}
 	s.n.Now = s.clock.Now()
-	return s.flushed(s.n.Out.SendDue(s.n.Now, s.sendFn))
+	n, err := s.n.Out.SendDue(s.n.Now, s.sendFn)
+	if s.toChallenge.n > 0 && s.challenge() { // held datagrams back: ask for proof at once
+		m, err2 := s.n.Out.SendDue(s.n.Now, s.sendFn)
+		n += m
+		if err == nil {
+			err = err2
+		}
+	}
+	return s.flushed(n, err)
 }
 
 func (s *GossipService) write(e *envelope.Out, b []byte) error {
-	if err := s.tr.WriteTo(b, e.To); err != nil {
+	if err := s.withhold(e, b); err != nil {
+		return err
+	}
+	var err error
+	if s.idw != nil {
+		err = s.idw.WriteToID(b, e.To, e.ToID)
+	} else {
+		err = s.tr.WriteTo(b, e.To)
+	}
+	if err != nil {
 		if !errors.Is(err, transport.ErrWouldBlock) {
 			s.io.sendErrors++
 		}
@@ -372,7 +430,7 @@ func (s *GossipService) apply(o node.Outcome) {
 	case node.Joined:
 		_ = s.transition(Connected)
 	case node.JoinFailed:
-		s.err = ErrJoinFailed
+		s.err = s.joinFailed()
 		_ = s.transition(Disconnected)
 	}
 }

@@ -37,6 +37,10 @@ func TestNewRejectsImpossibleConfigNamingTheField(t *testing.T) {
 		{"MaxOutboundMessages", func(c *gossip.Config) { c.MaxOutboundMessages = 2 }},
 		{"DataLogBytes", func(c *gossip.Config) { c.DataLogBytes = 100 }},
 		{"MaxMembers", func(c *gossip.Config) { c.MaxMembers = 0 }},
+		{"Label", func(c *gossip.Config) { c.Label = "two words" }},
+		{"Label", func(c *gossip.Config) { c.Label = strings.Repeat("x", 65) }},
+		{"Label", func(c *gossip.Config) { c.Label = "caf\u00e9" }},
+		{"MaxMessageSize", func(c *gossip.Config) { c.MaxMessageSize, c.Label = 64, "mimir" }}, // no room for the label
 		{"MaxOrigins", func(c *gossip.Config) { c.MaxOrigins = -1 }},
 		{"GapTimeout", func(c *gossip.Config) { c.GapTimeout = 0 }},
 		{"JoinListDatagrams", func(c *gossip.Config) { c.JoinListDatagrams = 0 }},

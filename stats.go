@@ -19,6 +19,15 @@ type Stats struct {
 	Evicted   uint64 // messages evicted from the full outbound queue
 	// EvictedEnvelopes counts the envelopes evicted with those messages.
 	EvictedEnvelopes uint64
+	// AnswersWithheld counts datagrams not sent to an address that sent
+	// this node something but has not proved it receives (docs/protocol.md,
+	// "Nothing but its own size to an address that has not proved it
+	// receives"), and AnswerBytesWithheld their bytes: held back until it
+	// proves itself (each attempt counts once), or an Ack beyond what came
+	// from it. AnswersUnsent counts single-attempt datagrams (a Welcome)
+	// dropped because it never did, and Challenges the empty MemberLists
+	// sent to ask it to.
+	AnswersWithheld, AnswerBytesWithheld, AnswersUnsent, Challenges uint64
 	// QueueMessages and QueueEnvelopes are the outbound queue's current
 	// length; QueuePeak the most envelopes it has held at once.
 	QueueMessages, QueueEnvelopes, QueuePeak int
@@ -50,6 +59,11 @@ type Stats struct {
 	DataForwarded  uint64 // payloads passed on to other members
 	DataRepaired   uint64 // Data resent from the log to answer a Status
 	DataSkipped    uint64 // sequence numbers given up as lost (GapTimeout, window)
+	// DataTooFar counts Data held back because its seq lay further ahead
+	// of its origin's window than one unconfirmed datagram may move it
+	// (docs/protocol.md, "Sequence numbers: serial, and not moved far by
+	// one datagram").
+	DataTooFar     uint64
 	DataLogEvicted uint64 // entries dropped from the data log to make room
 	OriginsEvicted uint64 // origins forgotten at MaxOrigins
 	// DataLogBytes and Origins are the data log's current size in bytes
@@ -104,12 +118,15 @@ type Drops struct {
 	Unsolicited uint64 // a Welcome answering no Hello of ours
 	Spoofed     uint64 // a Leave for a member sent from another address
 	Self        uint64 // a Hello or Welcome claiming this node's own id
+	// Label counts plaintext datagrams of another cluster label, or of
+	// none when this node has one (Config.Label).
+	Label uint64
 }
 
 // Total returns the sum of all drops.
 func (d Drops) Total() uint64 {
 	return d.Short + d.Trailing + d.UnknownType + d.Version + d.Flags + d.Address +
-		d.Invalid + d.Oversize + d.Sealed + d.State + d.Unsolicited + d.Spoofed + d.Self
+		d.Invalid + d.Oversize + d.Sealed + d.State + d.Unsolicited + d.Spoofed + d.Self + d.Label
 }
 
 // Stats returns a snapshot of the counters. It does not allocate.
@@ -118,23 +135,27 @@ func (s *GossipService) Stats() Stats {
 	ns := &s.n.Stats
 	d := &ns.Drops
 	return Stats{
-		DatagramsIn:      s.io.datagramsIn,
-		BytesIn:          s.io.bytesIn,
-		DatagramsOut:     s.io.datagramsOut,
-		BytesOut:         s.io.bytesOut,
-		ReceiveErrors:    s.io.receiveErrors,
-		SendErrors:       s.io.sendErrors,
-		Retries:          q.Retries,
-		Acked:            q.Acked,
-		StaleAcks:        ns.StaleAcks,
-		Expired:          q.Expired,
-		Evicted:          q.Evicted,
-		EvictedEnvelopes: q.Discarded,
-		QueueMessages:    s.n.Out.Messages(),
-		QueueEnvelopes:   s.n.Out.Len(),
-		QueuePeak:        q.Peak,
+		DatagramsIn:         s.io.datagramsIn,
+		BytesIn:             s.io.bytesIn,
+		DatagramsOut:        s.io.datagramsOut,
+		BytesOut:            s.io.bytesOut,
+		ReceiveErrors:       s.io.receiveErrors,
+		SendErrors:          s.io.sendErrors,
+		Retries:             q.Retries,
+		Acked:               q.Acked,
+		StaleAcks:           ns.StaleAcks,
+		Expired:             q.Expired,
+		Evicted:             q.Evicted,
+		EvictedEnvelopes:    q.Discarded,
+		AnswersWithheld:     s.amp.Withheld,
+		AnswerBytesWithheld: s.amp.WithheldBytes,
+		AnswersUnsent:       q.Unsent,
+		Challenges:          s.challenges,
+		QueueMessages:       s.n.Out.Messages(),
+		QueueEnvelopes:      s.n.Out.Len(),
+		QueuePeak:           q.Peak,
 		MemoryBytes: s.n.Members.Footprint() + s.n.Versions.Footprint() + s.n.Log.Footprint() +
-			s.n.Out.Footprint() + cap(s.rbuf),
+			s.n.Out.Footprint() + cap(s.rbuf) + s.amp.Footprint(),
 		Dropped: Drops{
 			Short:       d[node.DropShort],
 			Trailing:    d[node.DropTrailing],
@@ -149,6 +170,7 @@ func (s *GossipService) Stats() Stats {
 			Unsolicited: d[node.DropUnsolicited],
 			Spoofed:     d[node.DropSpoofed],
 			Self:        d[node.DropSelf],
+			Label:       s.labelDrops(),
 		},
 		Sealing:         s.sealStats(),
 		MembersAdded:    ns.MembersAdded,
@@ -166,6 +188,7 @@ func (s *GossipService) Stats() Stats {
 		DataForwarded:   ns.DataForwarded,
 		DataRepaired:    ns.DataRepaired,
 		DataSkipped:     s.n.Versions.Skipped,
+		DataTooFar:      s.n.Versions.Far,
 		DataLogEvicted:  s.n.Log.Dropped,
 		OriginsEvicted:  s.n.Versions.Evicted,
 		DataLogBytes:    s.n.Log.Bytes(),

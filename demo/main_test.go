@@ -23,6 +23,8 @@ func TestDemos(t *testing.T) {
 	t.Run("Cluster", func(t *testing.T) { t.Parallel(); testCluster(t, b) })
 	t.Run("ClusterTimeout", func(t *testing.T) { t.Parallel(); testClusterTimeout(t, b) })
 	t.Run("SealedCluster", func(t *testing.T) { t.Parallel(); testSealedCluster(t, b) })
+	t.Run("WrongKey", func(t *testing.T) { t.Parallel(); testWrongKey(t, b) })
+	t.Run("BlackBox", func(t *testing.T) { t.Parallel(); testBlackBox(t, b) })
 	t.Run("BadInput", func(t *testing.T) { t.Parallel(); testBadInput(t, b) })
 }
 

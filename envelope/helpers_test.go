@@ -112,7 +112,7 @@ func checkInvariants(tb testing.TB, q *Queue) {
 		if e.Seq == 0 {
 			tb.Fatalf("envelope %d has seq 0", i)
 		}
-		if got := int32(e.Seq & (1<<q.idxBits - 1)); got != i {
+		if got := q.slotOf(e.Seq); got != i {
 			tb.Fatalf("envelope %d: seq %#x names slot %d", i, e.Seq, got)
 		}
 		prev = i

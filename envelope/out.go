@@ -33,11 +33,24 @@ type Out struct {
 	// Due is when the next attempt is due or, once every attempt is made,
 	// when the envelope expires unacknowledged.
 	Due time.Time
+	// Answer marks an envelope queued in answer to a datagram from its
+	// recipient while the recipient had not proved it receives
+	// (Queue.MarkAnswers); Release clears it. The service limits what it
+	// sends of such envelopes.
+	Answer bool
 
 	msg        int32 // the message slot whose buffer this envelope shares
 	prev, next int32 // creation order among live envelopes; -1 ends
+	withheld   int   // attempts counted but held back (ErrWithheld), given back by Release
+	held       int   // times it was held back in a row without counting an attempt
+	born       uint64
+	behind     netip.AddrPort // held back until this other address proves itself (Queue.HoldBehind)
 	live       bool
 }
+
+// Behind returns the address, other than its recipient, whose proof the
+// envelope waits for (Queue.HoldBehind), if any.
+func (e *Out) Behind() (netip.AddrPort, bool) { return e.behind, e.behind.IsValid() }
 
 // Exhausted reports whether every attempt has been made.
 func (e *Out) Exhausted() bool { return e.Attempt >= e.MaxAttempts }

@@ -24,6 +24,17 @@ type Config struct {
 	// RetryInterval is the wait between attempts, and after the last
 	// attempt before the envelope expires.
 	RetryInterval time.Duration
+	// SeqKey is XORed into every seq the queue hands out, so that seqs
+	// start at a random value and a blind forger cannot guess the one an
+	// Ack or a Welcome must name (an envelope's slot and reuse count, which
+	// the seq encodes, are small and predictable). The service draws it
+	// from Config.Rand, so a run stays the same run for a seed. Zero keeps
+	// the bare slot and count (tests).
+	SeqKey uint32
+	// MaxHolds is how many times in a row (RetryInterval apart) the send
+	// function may hold back a single-attempt envelope (ErrWithheld)
+	// before it is dropped unsent. Zero means 3.
+	MaxHolds int
 }
 
 // Stats counts what a Queue did.
@@ -35,8 +46,25 @@ type Stats struct {
 	Evicted   uint64 // messages evicted, oldest first, to make room
 	Discarded uint64 // envelopes evicted with those messages
 	Dropped   uint64 // envelopes refused because nothing could be evicted
+	Withheld  uint64 // attempts the send function held back (ErrWithheld) or dropped (ErrDropped)
+	Unsent    uint64 // single-attempt envelopes dropped after MaxHolds holds
 	Peak      int    // the most envelopes held at once
 }
+
+// Errors a SendDue send function may return to keep a datagram from the
+// network without it being a transport failure.
+var (
+	// ErrWithheld holds the datagram back until Release: nothing is sent.
+	// For an envelope of several attempts the attempt counts as made (it
+	// retries and expires as if the datagram had been lost) and Release
+	// gives it back; a single-attempt envelope, or one held behind another
+	// address (HoldBehind), stays, due again RetryInterval later, until
+	// Release or MaxHolds holds, and is then dropped unsent (Unsent).
+	ErrWithheld = errors.New("envelope: datagram held back")
+	// ErrDropped drops the datagram: nothing is sent, and the attempt
+	// counts as made and lost.
+	ErrDropped = errors.New("envelope: datagram dropped")
+)
 
 // Msg names a message slot returned by Open.
 type Msg int32
@@ -63,6 +91,8 @@ type Queue struct {
 	first     int32 // oldest live envelope, -1 when none
 	last      int32 // newest live envelope
 	born      uint64
+	envBorn   uint64 // envelopes created so far (Mark)
+	held      int    // live envelopes held back (ErrWithheld) or behind an address
 	stats     Stats
 }
 
@@ -138,20 +168,34 @@ func (q *Queue) AddAt(m Msg, to netip.AddrPort, toID uint64, maxAttempts int, in
 		return 0, false
 	}
 	e := &q.envs[i]
-	gen := e.Seq>>q.idxBits + 1
-	if gen<<q.idxBits>>q.idxBits != gen || gen == 0 {
-		gen = 1 // the generation counter wrapped; skip 0 so no seq is 0
+	// The slot's previous seq, unkeyed, gives its reuse count; a slot
+	// never used (Seq 0: no seq is 0) starts at 1.
+	gen := uint32(1)
+	if e.Seq != 0 {
+		gen = (e.Seq^q.cfg.SeqKey)>>q.idxBits + 1
+	}
+	var seq uint32
+	for {
+		if gen<<q.idxBits>>q.idxBits != gen || gen == 0 {
+			gen = 1 // the reuse count wrapped
+		}
+		if seq = (gen<<q.idxBits | uint32(i)) ^ q.cfg.SeqKey; seq != 0 {
+			break // no seq is 0
+		}
+		gen++
 	}
 	s := &q.slots[m]
+	q.envBorn++
 	*e = Out{
 		To:          to,
 		ToID:        toID,
-		Seq:         gen<<q.idxBits | uint32(i),
+		Seq:         seq,
 		Type:        s.typ,
 		MaxAttempts: maxAttempts,
 		Interval:    interval,
 		Due:         due,
 		msg:         int32(m),
+		born:        q.envBorn,
 		prev:        q.last,
 		next:        -1,
 		live:        true,
@@ -223,6 +267,9 @@ func (q *Queue) evictOldest(keep Msg) bool {
 func (q *Queue) remove(i int32) {
 	e := &q.envs[i]
 	e.live = false
+	if e.held > 0 || e.withheld > 0 {
+		q.held--
+	}
 	if e.prev >= 0 {
 		q.envs[e.prev].next = e.next
 	} else {
@@ -254,7 +301,8 @@ func (q *Queue) releaseSlot(m Msg) {
 // waiting for its Ack until it expires, unless it allows a single attempt,
 // in which case it is removed once sent.
 //
-// A send error of transport.ErrWouldBlock stops the pass and leaves the
+// ErrWithheld and ErrDropped keep a datagram back (see them). A send
+// error of transport.ErrWouldBlock stops the pass and leaves the
 // envelope due; any other error still counts as an attempt (the network
 // lost the datagram, as it may) and the pass goes on. SendDue returns the
 // number of datagrams sent and the first error other than ErrWouldBlock.
@@ -275,15 +323,39 @@ func (q *Queue) SendDue(now time.Time, send func(e *Out, datagram []byte) error)
 		if errors.Is(err, transport.ErrWouldBlock) {
 			return sent, firstErr
 		}
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-		if err == nil {
-			sent++
-			q.stats.Sent++
-		}
-		if e.Attempt > 0 {
-			q.stats.Retries++
+		switch {
+		case err == ErrWithheld && (e.MaxAttempts <= 1 || e.behind.IsValid()):
+			q.stats.Withheld++
+			if e.held == 0 && e.withheld == 0 {
+				q.held++
+			}
+			e.held++
+			e.Due = now.Add(q.cfg.RetryInterval)
+			if e.held >= q.maxHolds() {
+				q.stats.Unsent++
+				q.remove(i)
+			}
+			i = next
+			continue
+		case err == ErrWithheld:
+			q.stats.Withheld++
+			if e.held == 0 && e.withheld == 0 {
+				q.held++
+			}
+			e.withheld++
+		case err == ErrDropped:
+			q.stats.Withheld++
+		default:
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			if err == nil {
+				sent++
+				q.stats.Sent++
+			}
+			if e.Attempt > e.withheld {
+				q.stats.Retries++
+			}
 		}
 		e.Attempt++
 		e.LastAttempt = now
@@ -354,7 +426,7 @@ func (q *Queue) Next() (time.Time, bool) {
 // returns a copy of it. An Ack from anyone else, or for an envelope that is
 // gone, changes nothing and returns false.
 func (q *Queue) Ack(seq uint32, from netip.AddrPort) (Out, bool) {
-	i := int32(seq & (1<<q.idxBits - 1))
+	i := q.slotOf(seq)
 	if int(i) >= len(q.envs) {
 		return Out{}, false
 	}
@@ -371,7 +443,7 @@ func (q *Queue) Ack(seq uint32, from netip.AddrPort) (Out, bool) {
 // Lookup returns a copy of the envelope Ack(seq, from) would remove,
 // without removing it, so a caller can check its type first.
 func (q *Queue) Lookup(seq uint32, from netip.AddrPort) (Out, bool) {
-	i := int32(seq & (1<<q.idxBits - 1))
+	i := q.slotOf(seq)
 	if int(i) >= len(q.envs) {
 		return Out{}, false
 	}
@@ -379,6 +451,97 @@ func (q *Queue) Lookup(seq uint32, from netip.AddrPort) (Out, bool) {
 		return *e, true
 	}
 	return Out{}, false
+}
+
+// Release gives back the attempts held back (ErrWithheld) from the
+// envelopes addressed to to, or held behind it, which has proved itself,
+// and makes those due at now. It returns how many it released.
+func (q *Queue) Release(to netip.AddrPort, now time.Time) int {
+	n := 0
+	for i := q.first; i >= 0; i = q.envs[i].next {
+		e := &q.envs[i]
+		behind := e.behind == to
+		if e.To != to && !behind {
+			continue
+		}
+		if behind {
+			e.behind = netip.AddrPort{}
+		} else {
+			e.Answer = false
+		}
+		if e.withheld == 0 && e.held == 0 {
+			continue
+		}
+		e.Attempt -= e.withheld
+		e.withheld, e.held = 0, 0
+		e.Due = now
+		q.held--
+		n++
+	}
+	return n
+}
+
+// Held returns how many live envelopes are held back (ErrWithheld): when
+// none is, the caller need not Release.
+func (q *Queue) Held() int { return q.held }
+
+// Acked returns how many envelopes an Ack has removed so far (Stats.Acked,
+// without copying the Stats).
+func (q *Queue) Acked() uint64 { return q.stats.Acked }
+
+// Mark returns the number of envelopes created so far, for HoldBehind.
+func (q *Queue) Mark() uint64 { return q.envBorn }
+
+// MarkAnswers marks as answers (Out.Answer) the live envelopes created
+// since mark (a value of Mark) and addressed to to, and returns how many it
+// marked. The service calls it after handling a datagram from an address
+// that has not proved it receives.
+func (q *Queue) MarkAnswers(mark uint64, to netip.AddrPort) int {
+	n := 0
+	for i := q.last; i >= 0; i = q.envs[i].prev {
+		e := &q.envs[i]
+		if e.born <= mark {
+			break
+		}
+		if e.To == to {
+			e.Answer = true
+			n++
+		}
+	}
+	return n
+}
+
+// HoldBehind makes the live envelopes of type t created since mark (a
+// value of Mark) and addressed to anyone but addr wait until addr proves
+// itself (Release(addr)); the send function holds them back meanwhile
+// (see Out.Behind). The service uses it for the announcement of a
+// newcomer, which must not tell the cluster of an address that has not
+// shown it receives. It returns how many it held.
+func (q *Queue) HoldBehind(mark uint64, addr netip.AddrPort, t message.Type) int {
+	n := 0
+	for i := q.last; i >= 0; i = q.envs[i].prev {
+		e := &q.envs[i]
+		if e.born <= mark {
+			break
+		}
+		if e.To != addr && e.Type == t {
+			e.behind = addr
+			n++
+		}
+	}
+	return n
+}
+
+func (q *Queue) maxHolds() int {
+	if q.cfg.MaxHolds > 0 {
+		return q.cfg.MaxHolds
+	}
+	return 3
+}
+
+// slotOf returns the envelope slot a seq names (its low bits, unkeyed).
+func (q *Queue) slotOf(seq uint32) int32 {
+	return int32((seq ^ q.cfg.SeqKey) & (1<<q.idxBits - 1))
 }
 
 // DropTo removes every envelope addressed to to (a member that left or

@@ -728,3 +728,50 @@ func TestFootprintCountsMessageBuffersOnceAllocated(t *testing.T) {
 		t.Fatalf("Footprint %d after reusing the buffer, want %d", q.Footprint(), after)
 	}
 }
+
+// TestSeqKeyMakesSeqsUnguessable: with a key, the seqs a queue hands out
+// are its slot-and-reuse seqs XOR the key: they still name their envelope
+// for Ack and Lookup, are never 0 (the key is chosen so one would be), and
+// differ from the bare ones a forger could guess from the queue's layout.
+func TestSeqKeyMakesSeqsUnguessable(t *testing.T) {
+	bare := newQueue(4, 8)
+	keyed := newQueue(4, 8)
+	// A key equal to a slot-and-reuse seq: that envelope would get seq 0.
+	keyed.cfg.SeqKey = 1<<keyed.idxBits | 0
+	for round := range 40 {
+		for _, q := range []*Queue{bare, keyed} {
+			m, _ := q.Open()
+			q.Commit(m, 8, message.TypeData)
+			seq, ok := q.Add(m, addr(1), 1, 1, t0)
+			q.Close(m)
+			if !ok || seq == 0 {
+				t.Fatalf("round %d: seq %#x, %v", round, seq, ok)
+			}
+			if e, ok := q.Lookup(seq, addr(1)); !ok || e.Seq != seq {
+				t.Fatalf("round %d: Lookup(%#x) = %v", round, seq, ok)
+			}
+			if _, ok := q.Ack(seq, addr(1)); !ok {
+				t.Fatalf("round %d: Ack(%#x) failed", round, seq)
+			}
+			checkInvariants(t, q)
+		}
+	}
+	// Seqs of a keyed queue, from a random key, share nothing with the
+	// bare ones.
+	q := newQueue(4, 8)
+	q.cfg.SeqKey = 0x9e3779b9
+	b := newQueue(4, 8)
+	for range 8 {
+		m, _ := q.Open()
+		q.Commit(m, 8, message.TypeData)
+		n, _ := b.Open()
+		b.Commit(n, 8, message.TypeData)
+		s1, _ := q.Add(m, addr(1), 1, 3, t0)
+		s2, _ := b.Add(n, addr(1), 1, 3, t0)
+		q.Close(m)
+		b.Close(n)
+		if s1 == s2 || s1>>q.idxBits == s2>>b.idxBits {
+			t.Fatalf("keyed seq %#x looks like the bare %#x", s1, s2)
+		}
+	}
+}

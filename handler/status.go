@@ -3,13 +3,16 @@ package handler
 import (
 	"github.com/tickgossip/gossip/envelope"
 	"github.com/tickgossip/gossip/internal/node"
+	"github.com/tickgossip/gossip/internal/version"
 	"github.com/tickgossip/gossip/message"
 )
 
 // Status is anti-entropy. Each record (origin, seq) says the sender has
 // seen every Data of that origin up to seq. A round's Status (the one a
 // node sends each TickInterval) starts with the sender's own record; an
-// answer does not. This node acknowledges, then repairs both sides:
+// answer does not, and lists only origins where its sender is behind
+// this node (see readsAsRound for how a Status of another implementation
+// is read). This node acknowledges, then repairs both sides:
 //
 //   - it resends from its data log, oldest first, the Data of the listed
 //     origins above the sender's seq, at most RepairBudget datagrams per
@@ -39,18 +42,46 @@ func Status(n *node.Node, in envelope.In, h message.Header, body []byte) node.Ou
 	if i := n.MemberIndex(in.From); i >= 0 {
 		senderID = n.Members.At(i).ID
 	}
-	// A sender this node does not know yet (it is being greeted) is taken
-	// at its word: its first record is its own.
-	round := false
-	if s.Count() > 0 {
-		first, _ := s.Record(0)
-		round = senderID == 0 || first == senderID
-	}
+	round := readsAsRound(n, &s)
 	repair(n, in, &s, senderID, round)
 	if round {
 		pull(n, in, &s, senderID)
 	}
 	return node.NoChange
+}
+
+// readsAsRound reports whether s is to be read as its sender's whole
+// version vector, or a window of it, rather than as an answer to a
+// round's Status of this node's (docs/protocol.md, "Status from any
+// conforming client"). An answer of this implementation starts with a
+// record for the node it answers (see pull) and then lists only origins
+// where its sender is behind that node (it answers a round's Status that
+// listed them further on, and this node's points only move forward), so
+// a Status is an answer only if its first record names this node and
+// each of its other records is strictly behind this node's contiguous
+// point. Anything else is a vector: a round's Status of this
+// implementation (its sender's own record first), or another
+// implementation's in whatever order. An empty Status is a vector too:
+// its sender has seen no data at all (a client that just joined) and
+// lacks the whole log; no node of this implementation sends one.
+//
+// A client of another implementation that lists this node's id first and
+// is behind this node on every other origin it lists is read as
+// answering: it gets what it lacks of the origins it lists, and the rest
+// once it has caught up on one of them.
+func readsAsRound(n *node.Node, s *message.Status) bool {
+	if s.Count() == 0 {
+		return true
+	}
+	if first, _ := s.Record(0); first != n.Self.ID {
+		return true
+	}
+	for i := 1; i < s.Count(); i++ {
+		if id, seq := s.Record(i); !version.After(n.Versions.Contiguous(id), seq) {
+			return true
+		}
+	}
+	return false
 }
 
 func repair(n *node.Node, in envelope.In, s *message.Status, to uint64, round bool) {
@@ -72,7 +103,7 @@ func repair(n *node.Node, in envelope.In, s *message.Status, to uint64, round bo
 	for i := 0; i < n.Log.Len() && budget > 0; i++ {
 		e, datagram := n.Log.At(i)
 		seq, listed := record(s, e.Origin)
-		if (!listed && !cov.has(e.Origin)) || e.Seq <= seq || e.Origin == to || e.Pos <= since {
+		if (!listed && !cov.has(e.Origin)) || !version.After(e.Seq, seq) || e.Origin == to || e.Pos <= since {
 			continue
 		}
 		out, buf := n.Open()
@@ -85,33 +116,45 @@ func repair(n *node.Node, in envelope.In, s *message.Status, to uint64, round bo
 	}
 }
 
+// pull answers a round's Status with the records of the listed origins
+// where the sender is ahead of this node, at this node's seq, so that the
+// sender resends what this node lacks. The answer starts with a record
+// for the node it answers (this node's seq for that origin), which marks
+// it as an answer (see readsAsRound) while an older node of this
+// implementation, which reads any Status not led by its sender's own
+// record as an answer, reads it the same way. The answered node is the
+// member senderID or, for a sender not yet known, the id its Status leads
+// with (its own, if it is this implementation's round Status).
 func pull(n *node.Node, in envelope.In, s *message.Status, to uint64) {
-	var (
-		out envelope.Msg
-		w   message.StatusWriter
-		err error
-	)
-	open := false
+	answered := to
+	if answered == 0 && s.Count() > 0 {
+		answered, _ = s.Record(0)
+	}
+	behind := false
+	for i := range s.Count() {
+		if id, seq := s.Record(i); id != n.Self.ID && version.After(seq, n.Versions.Contiguous(id)) {
+			behind = true
+			break
+		}
+	}
+	if !behind {
+		return
+	}
+	out, buf := n.Open()
+	w, err := message.NewStatusWriter(buf[:n.Cfg.MaxMessageSize], 0)
+	if !n.Commit(out, 0, err, message.TypeStatus) {
+		return
+	}
+	w.Add(answered, n.Versions.Contiguous(answered))
 	for i := range s.Count() {
 		id, seq := s.Record(i)
 		mine := n.Versions.Contiguous(id)
-		if id == n.Self.ID || seq <= mine {
+		if id == n.Self.ID || id == answered || !version.After(seq, mine) {
 			continue
-		}
-		if !open {
-			var buf []byte
-			out, buf = n.Open()
-			if w, err = message.NewStatusWriter(buf[:n.Cfg.MaxMessageSize], 0); !n.Commit(out, 0, err, message.TypeStatus) {
-				return
-			}
-			open = true
 		}
 		if !w.Add(id, mine) {
 			break
 		}
-	}
-	if !open {
-		return
 	}
 	n.Out.Commit(out, w.Finish(), message.TypeStatus)
 	n.To(out, in.From, to, n.Cfg.RetryAttempts)

@@ -12,8 +12,10 @@ func statusLine(to uint64, recs ...rec) string {
 	return fmt.Sprintf("to %d x3: %s", to, describe(statusMsg(1, recs...)))
 }
 
-// A Status is either a round's (its first record is its sender's own, see
-// node.StatusRound) or an answer to one. The sender here is member 1, and
+// A Status is either a vector (a round's, whose first record is its
+// sender's own, see node.StatusRound, or another implementation's) or an
+// answer to one, whose first record names this node. The sender here is
+// member 1, and
 // this node has seen Data 1:1, 2:1..4, 3:1..2 and 4:1, logged in the order
 // 2:1 2:2 1:1 3:1 2:3 4:1 2:4 3:2.
 func TestStatus(t *testing.T) {
@@ -27,31 +29,70 @@ func TestStatus(t *testing.T) {
 	}{
 		{
 			name: "an answer: the listed origins above the listed seq, oldest first, at most RepairBudget",
-			recs: []rec{{2, 1}, {3, 0}},
+			recs: []rec{{selfID, 0}, {2, 1}, {3, 0}},
 			want: []string{dataLine(1, 2, 2), dataLine(1, 3, 1)},
 		},
 		{
 			name:   "an answer: only the listed origins",
-			recs:   []rec{{2, 1}, {3, 0}},
+			recs:   []rec{{selfID, 0}, {2, 1}, {3, 0}},
 			budget: 10,
 			want:   []string{dataLine(1, 2, 2), dataLine(1, 3, 1), dataLine(1, 2, 3), dataLine(1, 2, 4), dataLine(1, 3, 2)},
 		},
 		{
-			name: "an answer: nothing the sender lacks",
-			recs: []rec{{2, 4}, {3, 2}, {4, 1}},
+			name: "an answer leads with this node's record: only what is listed",
+			recs: []rec{{selfID, 0}, {2, 3}, {3, 1}},
+			want: []string{dataLine(1, 2, 4), dataLine(1, 3, 2)},
 		},
 		{
-			name: "an answer is not answered, even from ahead",
-			recs: []rec{{2, 9}, {7, 5}},
+			// An answer lists only origins where its sender is behind:
+			// one that is level or ahead on one is another
+			// implementation's vector, led by this node's id by chance.
+			name:   "led by this node's record but level on another origin: a vector",
+			recs:   []rec{{selfID, 0}, {2, 4}, {3, 1}},
+			budget: 10,
+			want:   []string{dataLine(1, 4, 1), dataLine(1, 3, 2)},
+		},
+		{
+			name: "an answer: nothing the sender lacks",
+			recs: []rec{{selfID, 0}, {2, 4}, {3, 2}, {4, 1}},
+		},
+		{
+			// No answer of this implementation lists an origin at or
+			// ahead of its receiver: such a Status is another
+			// implementation's vector, its sender's record first or not.
+			name:   "not own record first, but ahead on an origin: a vector, repaired and answered",
+			recs:   []rec{{2, 9}, {7, 5}},
+			budget: 10,
+			want:   []string{dataLine(1, 3, 1), dataLine(1, 4, 1), dataLine(1, 3, 2), statusLine(1, rec{1, 1}, rec{2, 4}, rec{7, 0})},
+		},
+		{
+			name:   "not own record first, level with this node on an origin: a vector",
+			recs:   []rec{{3, 2}, {2, 1}},
+			budget: 10,
+			want:   []string{dataLine(1, 2, 2), dataLine(1, 2, 3), dataLine(1, 4, 1), dataLine(1, 2, 4)},
+		},
+		{
+			// A client that has seen no data yet sends an empty Status:
+			// it lacks everything in the log but its own.
+			name:   "an empty Status: the whole log, oldest first, never the sender's own",
+			budget: 10,
+			want: []string{dataLine(1, 2, 1), dataLine(1, 2, 2), dataLine(1, 3, 1), dataLine(1, 2, 3),
+				dataLine(1, 4, 1), dataLine(1, 2, 4), dataLine(1, 3, 2)},
+		},
+		{
+			name: "an empty Status: at most RepairBudget",
+			want: []string{dataLine(1, 2, 1), dataLine(1, 2, 2)},
 		},
 		{
 			name: "a round's: nothing either side lacks",
 			recs: []rec{{1, 1}, {2, 4}, {3, 2}, {4, 1}},
 		},
 		{
+			// The answer leads with a record for the node it answers, which
+			// marks it as an answer.
 			name: "a round's: answered with just the origins where this node is behind, at its own seq",
 			recs: []rec{{1, 1}, {2, 9}, {3, 2}, {4, 1}, {7, 5}},
-			want: []string{statusLine(1, rec{2, 4}, rec{7, 0})},
+			want: []string{statusLine(1, rec{1, 1}, rec{2, 4}, rec{7, 0})},
 		},
 		{
 			name: "a round's: the sender's own record counts",
@@ -65,7 +106,7 @@ func TestStatus(t *testing.T) {
 		{
 			name: "a round's: repairs and answers",
 			recs: []rec{{1, 1}, {2, 2}, {3, 2}, {4, 1}, {9, 1}},
-			want: []string{dataLine(1, 2, 3), dataLine(1, 2, 4), statusLine(1, rec{9, 0})},
+			want: []string{dataLine(1, 2, 3), dataLine(1, 2, 4), statusLine(1, rec{1, 1}, rec{9, 0})},
 		},
 		{
 			// A round's Status with room to spare is its sender's whole

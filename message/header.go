@@ -114,16 +114,22 @@ var (
 // with the body, b[HeaderSize:].
 //
 // It checks, in this order: at least [HeaderSize] bytes ([ErrShort]), the
-// version byte ([ErrVersion]; checked first because the version decides how
-// everything else reads), a type in 1..13 ([ErrUnknownType]) and a zero
+// type Sealed (see below), the version byte ([ErrVersion]; checked next
+// because the version decides how everything else reads), a type in 1..13
+// ([ErrUnknownType]) and a zero
 // flags byte ([ErrFlags]). Version 1 defines no flags and a future flag
 // comes with a version bump, so a non-zero flags byte is rejected rather
 // than ignored, which keeps every accepted datagram canonical. In a Sealed
-// datagram byte 3 is the key id, not flags, so it is not checked there.
+// datagram bytes 2 and 3 are the sealed format's version and the key id,
+// not the protocol version and flags, so neither is checked there: a
+// Sealed datagram of any sealing version is reported as such.
 // Errors are *[DecodeError] values with Type 0.
 func ParseHeader(b []byte) (Header, []byte, error) {
 	if len(b) < HeaderSize {
 		return Header{}, nil, errHeaderShort
+	}
+	if t := Type(binary.BigEndian.Uint16(b)); t == TypeSealed {
+		return Header{Type: t, Seq: binary.BigEndian.Uint32(b[4:])}, b[HeaderSize:], nil
 	}
 	if b[2] != Version {
 		return Header{}, nil, errHeaderVersion
@@ -132,7 +138,7 @@ func ParseHeader(b []byte) (Header, []byte, error) {
 	if !t.known() {
 		return Header{}, nil, errHeaderType
 	}
-	if b[3] != 0 && t != TypeSealed {
+	if b[3] != 0 {
 		return Header{}, nil, errHeaderFlags
 	}
 	return Header{Type: t, Seq: binary.BigEndian.Uint32(b[4:])}, b[HeaderSize:], nil

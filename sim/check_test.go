@@ -147,7 +147,7 @@ func TestChecksThatWaitAndChecksThatFailOnState(t *testing.T) {
 		"partition 0-2 | 3-5",
 		"crash 8",
 		"check known 8",
-		"run 20s",
+		"run 40s", // long enough for every group to remove the others, at any probe order
 		"check members complete",
 		"restart 8 via=6",
 		"check incomplete == 0 within=2s",

@@ -128,8 +128,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		fmt.Fprintln(stdout, "* stopped before connecting")
 		return nil
 	case errors.Is(err, gossip.ErrJoinFailed):
-		return democli.BadInputf("no seed answered (%s; %d attempts, %v apart)",
-			democli.AddrsFlag{Addrs: &seeds}, cfg.RetryAttempts, cfg.RetryInterval)
+		return democli.BadInputf("%s (%s; %d attempts, %v apart)",
+			democli.JoinFailure(err), democli.AddrsFlag{Addrs: &seeds}, cfg.RetryAttempts, cfg.RetryInterval)
 	case errors.Is(err, gossip.ErrInvalidAddress), errors.Is(err, gossip.ErrUnresolved):
 		return democli.BadInput(err)
 	}

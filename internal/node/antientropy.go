@@ -91,7 +91,10 @@ func (n *Node) memberSync(i int) uint32 {
 	k := (n.Cfg.MaxMessageSize - message.HeaderSize - 2) / n.Self.Len()
 	slice := n.Members.SyncSlice(n.News(), k)
 	for _, mb := range slice {
-		if mb.ID != to.ID {
+		// A member whose address has not proved it receives (it joined
+		// with a Hello this node could not yet check) is not passed on:
+		// one forged Hello must not make the cluster send to its address.
+		if mb.ID != to.ID && !n.unproven(mb.Addr) {
 			w.Add(message.Member{ID: mb.ID, Addr: mb.Addr})
 		}
 	}

@@ -51,6 +51,8 @@ type Config struct {
 	TickInterval      time.Duration // the round: numbers rounds for the probe schedule
 	ProbeTimeout      time.Duration // also the retry interval of membership records, which must beat suspicions
 	IndirectProbes    int           // members asked to probe a target that did not answer
+	Authenticated     bool          // every datagram is sealed and authenticated (keys, no plaintext accepted)
+	AckNamesMember    bool          // Acks name the member at their address (keys, plaintext accepted: see Ack)
 }
 
 // MemberEvent is a change in the member table.
@@ -111,6 +113,12 @@ type Node struct {
 	// (Config.Backlog = BacklogSkip). Nil: the whole log (the default).
 	Backlog *backlog.Horizons
 
+	// Unproven, when set, reports whether a member's address joined with a
+	// Hello and has not yet shown it receives what this node sends (the
+	// service's anti-amplification table): such a member is not passed on
+	// to others.
+	Unproven func(netip.AddrPort) bool
+
 	// OwnSeq is the originSeq of the last payload this node originated.
 	OwnSeq        uint32
 	round         uint64    // gossip rounds run
@@ -126,6 +134,8 @@ type Node struct {
 	dbuf          []byte           // scratch: a Digest being built
 	pending       rumors           // news gathered for the next rumor
 }
+
+func (n *Node) unproven(a netip.AddrPort) bool { return n.Unproven != nil && n.Unproven(a) }
 
 // Scratch returns the node's reusable index slice, emptied.
 func (n *Node) Scratch() []int { return n.idx[:0] }
@@ -189,13 +199,22 @@ func (n *Node) ToMembers(m envelope.Msg, idx []int, attempts int) {
 	}
 }
 
-// Ack queues an Ack of seq to the datagram's sender.
+// Ack queues an Ack of seq to the datagram's sender. The sealing layer
+// binds a sealed Ack to the sender that sealed the datagram it
+// acknowledges; when plaintext is accepted too (AckNamesMember) the Ack
+// names the member at the address, for the plaintext datagram's sake.
 func (n *Node) Ack(to netip.AddrPort, seq uint32) {
 	m, buf := n.Open()
 	a := message.Ack{AckedSeq: seq}
 	size, err := a.Encode(buf, 0)
 	if n.Commit(m, size, err, message.TypeAck) {
-		n.To(m, to, 0, 1)
+		var id uint64
+		if n.Cfg.AckNamesMember {
+			if mb, ok := n.Members.ByAddr(to); ok {
+				id = mb.ID
+			}
+		}
+		n.To(m, to, id, 1)
 		n.Out.Close(m)
 	}
 }

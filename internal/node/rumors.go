@@ -1,6 +1,7 @@
 package node
 
 import (
+	"net/netip"
 	"slices"
 
 	"github.com/tickgossip/gossip/message"
@@ -60,6 +61,23 @@ func (n *Node) FlushRumors() {
 	if len(p.recs) == 0 {
 		return
 	}
+	if n.Unproven != nil {
+		// A newcomer that joined on its own word and has not shown it
+		// receives is not announced (anti-amplification: a forged Join must
+		// not make the cluster greet a victim); AnnounceProven does it once
+		// it has.
+		kept := p.recs[:0]
+		for _, r := range p.recs {
+			if r.Kind != message.RecordAlive || !n.Unproven(r.Addr) {
+				kept = append(kept, r)
+			}
+		}
+		p.recs = kept
+		if len(p.recs) == 0 {
+			p.meta, p.exclude = p.meta[:0], p.exclude[:0]
+			return
+		}
+	}
 	var ex [maxExclude]int
 	exc := ex[:0]
 	for _, id := range p.exclude {
@@ -69,4 +87,12 @@ func (n *Node) FlushRumors() {
 	}
 	n.SpreadRecords(p.recs, exc)
 	p.recs, p.meta, p.exclude = p.recs[:0], p.meta[:0], p.exclude[:0]
+}
+
+// AnnounceProven passes on the record of the member at addr, which joined
+// on its own word and has now shown it receives (see FlushRumors).
+func (n *Node) AnnounceProven(addr netip.AddrPort) {
+	if m, ok := n.Members.ByAddr(addr); ok && m.Inc > 0 {
+		n.QueueRumor(message.Record{Kind: message.RecordAlive, ID: m.ID, Inc: m.Inc, Addr: m.Addr, Meta: m.Meta}, 0)
+	}
 }

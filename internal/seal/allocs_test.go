@@ -21,11 +21,14 @@ func TestNoAllocs(t *testing.T) {
 	ring := mustRing(t, key16, key32)
 	a := New(n.Listen(addrA), ring, idA, startA, Options{})
 	data := dataMsg(t, 1, idA, 1, make([]byte, 400))
-	if err := a.WriteTo(data, addrB); err != nil { // derives the subkey
+	if err := a.WriteToID(data, addrB, idB); err != nil { // derives the subkey
 		t.Fatal(err)
 	}
 	if got := testing.AllocsPerRun(runs, func() {
-		if err := a.WriteTo(data, addrB); err != nil {
+		if err := a.WriteToID(data, addrB, idB); err != nil {
+			panic(err)
+		}
+		if err := a.WriteTo(data, addrB); err != nil { // no id: looked up by address
 			panic(err)
 		}
 	}); got != 0 {
@@ -49,6 +52,7 @@ func TestNoAllocs(t *testing.T) {
 			sealed[i] = mustSeal(t, key16, idA, startA+uint64(i)*2, pt)
 		}
 		mismatch := mustSeal(t, key16, idA, startA+1, memberMsg(t, message.TypeHello, idC, addrC))
+		misaddressed := mustSealFor(t, key16, idA, 0, startA+3, data)
 		i := 0
 		read := func(want error) {
 			_, _, err := b.ReadFrom(buf)
@@ -67,8 +71,9 @@ func TestNoAllocs(t *testing.T) {
 			forged[40] ^= 1 // forged, known sender
 			ep.Inject(addrX, forged)
 			forged[40] ^= 1
-			ep.Inject(addrX, mismatch) // mismatch or replay
-			ep.Inject(addrX, data)     // plaintext
+			ep.Inject(addrX, mismatch)     // mismatch or replay
+			ep.Inject(addrX, misaddressed) // Data sealed for recipient 0
+			ep.Inject(addrX, data)         // plaintext
 			read(transport.ErrWouldBlock)
 		})
 		if got != 0 {

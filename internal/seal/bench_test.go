@@ -26,7 +26,7 @@ func BenchmarkSeal512(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(pt)))
 	for b.Loop() {
-		if err := a.WriteTo(pt, addrB); err != nil {
+		if err := a.WriteToID(pt, addrB, idB); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // FuzzOpen's mode byte: the two low bits are flags, the rest picks a key
 // of the ring.
 const (
-	modePrefix          = 1 << 0 // prepend a valid 4-byte prefix: type 8, version 1, a ring key's keyID
+	modePrefix          = 1 << 0 // prepend a valid 4-byte prefix: type 8, version 2, a ring key's keyID
 	modeAcceptPlaintext = 1 << 1 // the receiver accepts plaintext too
 )
 
@@ -24,7 +24,8 @@ const fuzzReadBuf = 1024
 // FuzzOpen passes arbitrary bytes, with or without a valid prefix, through
 // ReadFrom under a fixed ring: it never panics, counts every datagram once,
 // and returns nothing but the plaintext of a datagram sealed under a key
-// of the ring (and, with AcceptPlaintext, unsealed datagrams unchanged).
+// of the ring for this receiver, or of a Hello sealed for recipient 0
+// (and, with AcceptPlaintext, unsealed datagrams unchanged).
 func FuzzOpen(f *testing.F) {
 	for _, g := range readSealedGoldens(f) {
 		k := byte(ringIndex(g.key))
@@ -41,7 +42,7 @@ func FuzzOpen(f *testing.F) {
 		accept := mode&modeAcceptPlaintext != 0
 		n := memnet.New()
 		ep := n.Listen(addrB)
-		tr := New(ep, ring, idB, startB, Options{AcceptPlaintext: accept})
+		tr := New(ep, ring, goldenRecipient, startB, Options{AcceptPlaintext: accept})
 		ep.Inject(addrX, data)
 		buf := make([]byte, fuzzReadBuf)
 		var got []byte
@@ -75,7 +76,12 @@ func FuzzOpen(f *testing.F) {
 		// It must open under a key of the ring, to what was returned,
 		// and name its own sender if it names one.
 		for _, key := range goldenKeys {
-			pt, sender, _, err := Open(nil, key, data)
+			pt, sender, _, err := Open(nil, key, data, goldenRecipient)
+			if err != nil {
+				if pt, sender, _, err = Open(nil, key, data, 0); err == nil && !isHello(pt) {
+					t.Fatalf("accepted %x, sealed for recipient 0 and not a Hello", data)
+				}
+			}
 			if err == nil && bytes.Equal(pt, got) && senderMatches(pt, sender) && len(pt) < len(buf) {
 				return
 			}

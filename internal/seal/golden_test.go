@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -45,6 +46,10 @@ const goldenCounterBase uint64 = 1_700_000_000_000_000_000
 // otherSender seals the goldens whose inner message does not name its
 // sender; every byte of it is non-zero.
 const otherSender = 0xf1e2d3c4b5a69788
+
+// goldenRecipient is the recipient of every golden but the Hellos and Joins,
+// which are sealed for recipient 0 as a first contact to a seed is. Every byte non-zero.
+const goldenRecipient = 0x1f2e3d4c5b6a7988
 
 func seqBytes(start byte, n int) []byte {
 	b := make([]byte, n)
@@ -123,6 +128,7 @@ type sealedGolden struct {
 	name      string
 	key       []byte
 	sender    uint64
+	recipient uint64
 	counter   uint64
 	subkey    []byte
 	plaintext []byte
@@ -130,7 +136,7 @@ type sealedGolden struct {
 }
 
 // goldenSender is the sealed sender of a plaintext golden: the member a
-// Hello, Welcome or Leave names, so that the datagram passes the inner
+// Hello, Join, Welcome or Leave names, so that the datagram passes the inner
 // sender check, else otherSender.
 func goldenSender(plain []byte) uint64 {
 	var m message.Message
@@ -140,12 +146,23 @@ func goldenSender(plain []byte) uint64 {
 	switch m.Header.Type {
 	case message.TypeHello:
 		return m.Hello.Member.ID
+	case message.TypeJoin:
+		return m.Join.Record.ID
 	case message.TypeWelcome:
 		return m.Welcome.Member.ID
 	case message.TypeLeave:
 		return m.Leave.Member.ID
 	}
 	return otherSender
+}
+
+// goldenRecipientOf is the recipient a plaintext golden is sealed for: 0
+// for a Hello or a Join (a first contact), goldenRecipient for the rest.
+func goldenRecipientOf(plain []byte) uint64 {
+	if isHello(plain) {
+		return 0
+	}
+	return goldenRecipient
 }
 
 // buildGoldens computes the sealed vectors of the plaintext goldens.
@@ -155,16 +172,17 @@ func buildGoldens(t testing.TB, wire []wireGolden) []sealedGolden {
 	for i, w := range wire {
 		key := goldenKeys[i%len(goldenKeys)]
 		sender := goldenSender(w.hex)
+		recipient := goldenRecipientOf(w.hex)
 		counter := goldenCounterBase + uint64(i)*1_000_003
 		sub, err := subkey(key, sender)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sealed, err := Seal(nil, key, sender, counter, w.hex)
+		sealed, err := Seal(nil, key, sender, recipient, counter, w.hex)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[i] = sealedGolden{w.name, key, sender, counter, sub, w.hex, sealed}
+		out[i] = sealedGolden{w.name, key, sender, recipient, counter, sub, w.hex, sealed}
 	}
 	return out
 }
@@ -174,7 +192,12 @@ func formatGolden(w wireGolden, g sealedGolden) string {
 	n := len(g.plaintext)
 	fmt.Fprintf(&b, "# %s\n", w.comment)
 	fmt.Fprintf(&b, "# The datagram of testdata/wire/%s.txt, sealed by sender %016x\n", w.name, g.sender)
-	fmt.Fprintf(&b, "# with counter %d under a %d-byte key (AES-%d).\n", g.counter, len(g.key), 8*len(g.key))
+	if g.recipient == 0 {
+		b.WriteString("# for recipient 0 (a first contact to a node whose id the sender does not\n# know: it opens at any node)")
+	} else {
+		fmt.Fprintf(&b, "# for recipient %016x (it opens there and nowhere else)", g.recipient)
+	}
+	fmt.Fprintf(&b, ",\n# with counter %d under a %d-byte key (AES-%d).\n", g.counter, len(g.key), 8*len(g.key))
 	b.WriteString("#\n")
 	b.WriteString("# offset  bytes                     field\n")
 	row := func(off string, field []byte, name string) {
@@ -190,9 +213,10 @@ func formatGolden(w wireGolden, g sealedGolden) string {
 	row(strconv.Itoa(20+n), s[20+n:], "tag")
 	b.WriteString("#\n")
 	b.WriteString("# subkey = HKDF-SHA256(secret=key, salt=none, info=\"gossip v1 sealed\" || sender, length=len(key));\n")
-	b.WriteString("# nonce = 00000000 || counter; additional data = sealed[0:20].\n")
+	b.WriteString("# nonce = 00000000 || counter; additional data = sealed[0:20] || recipient (8 bytes, not sent).\n")
 	fmt.Fprintf(&b, "key: %x\n", g.key)
 	fmt.Fprintf(&b, "sender: %016x\n", g.sender)
+	fmt.Fprintf(&b, "recipient: %016x\n", g.recipient)
 	fmt.Fprintf(&b, "counter: %d\n", g.counter)
 	fmt.Fprintf(&b, "subkey: %x\n", g.subkey)
 	fmt.Fprintf(&b, "plaintext: %x\n", g.plaintext)
@@ -214,6 +238,10 @@ func parseGolden(t testing.TB, path string) sealedGolden {
 	if err != nil {
 		t.Fatalf("%s: sender: %v", path, err)
 	}
+	recipient, err := strconv.ParseUint(fields["recipient"], 16, 64)
+	if err != nil {
+		t.Fatalf("%s: recipient: %v", path, err)
+	}
 	counter, err := strconv.ParseUint(fields["counter"], 10, 64)
 	if err != nil {
 		t.Fatalf("%s: counter: %v", path, err)
@@ -222,6 +250,7 @@ func parseGolden(t testing.TB, path string) sealedGolden {
 		name:      strings.TrimSuffix(filepath.Base(path), ".txt"),
 		key:       hexField("key"),
 		sender:    sender,
+		recipient: recipient,
 		counter:   counter,
 		subkey:    hexField("subkey"),
 		plaintext: hexField("plaintext"),
@@ -272,14 +301,26 @@ func TestGolden(t *testing.T) {
 			}
 			sizes[len(g.key)]++
 
-			got, err := Seal(nil, g.key, g.sender, g.counter, g.plaintext)
+			if want := goldenRecipientOf(g.plaintext); g.recipient != want {
+				t.Errorf("sealed for %x; want %x (0 for a Hello or Join only)", g.recipient, want)
+			}
+			got, err := Seal(nil, g.key, g.sender, g.recipient, g.counter, g.plaintext)
 			if err != nil || !bytes.Equal(got, g.sealed) {
 				t.Errorf("Seal = %x, %v\nwant %x", got, err, g.sealed)
 			}
-			pt, sender, counter, err := Open(nil, g.key, g.sealed)
+			pt, sender, counter, err := Open(nil, g.key, g.sealed, g.recipient)
 			if err != nil || !bytes.Equal(pt, g.plaintext) || sender != g.sender || counter != g.counter {
 				t.Errorf("Open = %x, %x, %d, %v; want %x, %x, %d", pt, sender, counter, err,
 					g.plaintext, g.sender, g.counter)
+			}
+			// Bound to its recipient: under any other it does not open.
+			for _, other := range []uint64{0, goldenRecipient, otherSender, 1} {
+				if other == g.recipient {
+					continue
+				}
+				if _, _, _, err := Open(nil, g.key, g.sealed, other); !errors.Is(err, ErrOpen) {
+					t.Errorf("opens for recipient %x too: %v", other, err)
+				}
 			}
 			sub, err := subkey(g.key, g.sender)
 			if err != nil || !bytes.Equal(sub, g.subkey) {
@@ -287,7 +328,7 @@ func TestGolden(t *testing.T) {
 			}
 			// The clear header, byte by byte, from the format's table.
 			sum := sha256.Sum256(g.key)
-			want := []byte{0, 8, 1, sum[0]}
+			want := []byte{0, 8, Version, sum[0]}
 			want = binary.BigEndian.AppendUint64(want, g.sender)
 			want = binary.BigEndian.AppendUint64(want, g.counter)
 			if !bytes.HasPrefix(g.sealed, want) || len(g.sealed) != len(g.plaintext)+Overhead {
@@ -376,8 +417,8 @@ func TestSubkeyManualHKDF(t *testing.T) {
 			t.Fatal(err)
 		}
 		nonce := binary.BigEndian.AppendUint64([]byte{0, 0, 0, 0}, g.counter)
-		ad := g.sealed[:20]
-		want := gcm.Seal(bytes.Clone(ad), nonce, g.plaintext, ad)
+		ad := binary.BigEndian.AppendUint64(bytes.Clone(g.sealed[:20]), g.recipient)
+		want := gcm.Seal(bytes.Clone(g.sealed[:20]), nonce, g.plaintext, ad)
 		if !bytes.Equal(want, g.sealed) {
 			t.Errorf("%s: sealed line differs from AES-GCM under the manual subkey", g.name)
 		}

@@ -103,9 +103,16 @@ func memberMsg(t testing.TB, typ message.Type, id uint64, addr netip.AddrPort) [
 	return b
 }
 
+// mustSeal seals pt as sender for idB, the receiver of most tests.
 func mustSeal(t testing.TB, key []byte, sender, counter uint64, pt []byte) []byte {
 	t.Helper()
-	b, err := Seal(nil, key, sender, counter, pt)
+	return mustSealFor(t, key, sender, idB, counter, pt)
+}
+
+// mustSealFor seals pt as sender for recipient.
+func mustSealFor(t testing.TB, key []byte, sender, recipient, counter uint64, pt []byte) []byte {
+	t.Helper()
+	b, err := Seal(nil, key, sender, recipient, counter, pt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,11 +138,15 @@ func statsDelta(before, after Stats) Stats {
 		Opened:            after.Opened - before.Opened,
 		PlaintextSent:     after.PlaintextSent - before.PlaintextSent,
 		PlaintextAccepted: after.PlaintextAccepted - before.PlaintextAccepted,
+		Unaddressed:       after.Unaddressed - before.Unaddressed,
 		NoKey:             after.NoKey - before.NoKey,
 		Malformed:         after.Malformed - before.Malformed,
+		Version:           after.Version - before.Version,
+		Misaddressed:      after.Misaddressed - before.Misaddressed,
 		Oversize:          after.Oversize - before.Oversize,
 		Replayed:          after.Replayed - before.Replayed,
 		PlaintextRefused:  after.PlaintextRefused - before.PlaintextRefused,
+		Label:             after.Label - before.Label,
 		SenderMismatch:    after.SenderMismatch - before.SenderMismatch,
 		WindowsEvicted:    after.WindowsEvicted - before.WindowsEvicted,
 	}

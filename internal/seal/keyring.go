@@ -24,8 +24,11 @@ var (
 	// ErrNoKeys: a keyring needs at least one key.
 	ErrNoKeys = errors.New("seal: no keys")
 	// ErrMalformed: [Open] was given a datagram shorter than [Overhead]
-	// bytes, or whose type is not Sealed (8) or whose version is not 1.
+	// bytes, or whose type is not Sealed (8).
 	ErrMalformed = errors.New("seal: malformed sealed datagram")
+	// ErrVersion: [Open] was given a sealed datagram of another version
+	// than [Version] (2); version 1 lacked the recipient binding.
+	ErrVersion = errors.New("seal: unsupported sealed version")
 	// ErrOpen: [Open] was given a datagram whose keyID is not the key's, or
 	// that does not authenticate under the key.
 	ErrOpen = errors.New("seal: datagram does not open under the key")

@@ -80,7 +80,7 @@ func TestKeyring(t *testing.T) {
 	}
 
 	for _, err := range []error{ErrKeySize, ErrDuplicateKey, ErrUnknownKey, ErrRemovePrimary, ErrNoKeys,
-		ErrMalformed, ErrOpen, ErrCounterExhausted} {
+		ErrMalformed, ErrVersion, ErrOpen, ErrCounterExhausted} {
 		if msg := err.Error(); len(msg) < 6 || msg[:6] != "seal: " {
 			t.Errorf("error %q lacks the seal: prefix", msg)
 		}
@@ -89,12 +89,12 @@ func TestKeyring(t *testing.T) {
 
 func TestSealOpenErrors(t *testing.T) {
 	pt := []byte("datagram")
-	if _, err := Seal(nil, make([]byte, 17), 1, 1, pt); !errors.Is(err, ErrKeySize) {
+	if _, err := Seal(nil, make([]byte, 17), 1, 2, 1, pt); !errors.Is(err, ErrKeySize) {
 		t.Errorf("Seal with a 17-byte key: %v", err)
 	}
 	sealed := mustSeal(t, key16, 1, 2, pt)
 	dst := []byte("prefix")
-	got, _, _, err := Open(dst, key16, sealed)
+	got, _, _, err := Open(dst, key16, sealed, idB)
 	if err != nil || string(got) != "prefix"+string(pt) {
 		t.Errorf("Open appends: %q, %v", got, err)
 	}
@@ -107,12 +107,20 @@ func TestSealOpenErrors(t *testing.T) {
 		{"bad key", make([]byte, 8), sealed, ErrKeySize},
 		{"short", key16, sealed[:35], ErrMalformed},
 		{"type", key16, append([]byte{0, 5}, sealed[2:]...), ErrMalformed},
-		{"version", key16, append([]byte{0, 8, 2}, sealed[3:]...), ErrMalformed},
+		{"version 1", key16, append([]byte{0, 8, 1}, sealed[3:]...), ErrVersion},
+		{"version 3", key16, append([]byte{0, 8, 3}, sealed[3:]...), ErrVersion},
 		{"other key", key24, sealed, ErrOpen},
 		{"tag", key16, append(bytes.Clone(sealed[:len(sealed)-1]), sealed[len(sealed)-1]^1), ErrOpen},
 	} {
-		if out, _, _, err := Open(dst, tc.key, tc.sealed); !errors.Is(err, tc.want) || string(out) != "prefix" {
+		if out, _, _, err := Open(dst, tc.key, tc.sealed, idB); !errors.Is(err, tc.want) || string(out) != "prefix" {
 			t.Errorf("Open %s: %q, %v; want %v", tc.name, out, err, tc.want)
+		}
+	}
+	// Sealed for idB: it opens for idB only, not for another node nor as
+	// sealed for recipient 0.
+	for _, r := range []uint64{0, idA, idC, idB ^ 1<<63} {
+		if _, _, _, err := Open(nil, key16, sealed, r); !errors.Is(err, ErrOpen) {
+			t.Errorf("Open for recipient %x of a datagram sealed for %x: %v; want ErrOpen", r, idB, err)
 		}
 	}
 }

@@ -5,7 +5,7 @@
 //
 //	offset size field
 //	0      2    type: 8 (Sealed)
-//	2      1    version: 1
+//	2      1    version: 2
 //	3      1    keyID: first byte of SHA-256(key)
 //	4      8    sender: the sender's node id
 //	12     8    counter: strictly increasing per sender
@@ -15,8 +15,13 @@
 // Each sender seals under its own subkey, HKDF-SHA256(secret = key, no salt,
 // info = "gossip v1 sealed" || sender (8 bytes, big-endian), length =
 // len(key)); the nonce is four zero bytes followed by the counter, and the
-// additional data is the 20-byte clear header. Receivers keep a replay
-// window per authenticated sender.
+// additional data is the 20-byte clear header followed by the recipient's
+// node id (8 bytes, not sent; zero when the sender does not know it, which
+// only a Hello may be) and, for a cluster with a label, the label (not
+// sent either: a datagram of another cluster does not open). A datagram therefore opens at its recipient and
+// nowhere else, Hellos sealed for recipient 0 excepted, and receivers keep
+// a replay window per authenticated sender. Version 1, without the
+// recipient, is refused.
 //
 // [Transport] seals every datagram its engine writes and opens every one it
 // reads; [Seal] and [Open] do the same for one datagram, for tools and
@@ -31,20 +36,28 @@ import (
 	"encoding/binary"
 	"math"
 
+	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/message"
 )
 
 // Sizes of a sealed datagram.
 const (
-	// HeaderLen is the length of the clear header, which is also the
-	// additional data: type, version, keyID, sender and counter.
+	// HeaderLen is the length of the clear header: type, version, keyID,
+	// sender and counter. The additional data is the header and the
+	// recipient id.
 	HeaderLen = 20
+	// adLen is the length of the additional data of an unlabelled cluster:
+	// the clear header, then the recipient's id. A cluster label follows
+	// them (maxAD).
+	adLen = HeaderLen + 8
+	maxAD = adLen + label.MaxLen
 	// TagLen is the length of the GCM tag that ends a sealed datagram.
 	TagLen = 16
 	// Overhead is what sealing adds to a datagram: 36 bytes.
 	Overhead = HeaderLen + TagLen
-	// Version is the sealed format's version byte.
-	Version = 1
+	// Version is the sealed format's version byte. Version 1 did not bind
+	// a datagram to its recipient; it is dropped as unsupported.
+	Version = 2
 )
 
 // subkeyInfo starts the HKDF info; the sender id follows it.
@@ -74,13 +87,19 @@ func subkey(key []byte, sender uint64) ([]byte, error) {
 	return hkdf.Key(sha256.New, key, nil, string(info[:]), len(key))
 }
 
-// putHeader writes the clear header of a sealed datagram into h.
-func putHeader(h *[HeaderLen]byte, id KeyID, sender, counter uint64) {
-	binary.BigEndian.PutUint16(h[0:], uint16(message.TypeSealed))
-	h[2] = Version
-	h[3] = byte(id)
-	binary.BigEndian.PutUint64(h[4:], sender)
-	binary.BigEndian.PutUint64(h[12:], counter)
+// putHeader writes the clear header of a sealed datagram into the first
+// HeaderLen bytes of ad.
+func putHeader(ad *[maxAD]byte, id KeyID, sender, counter uint64) {
+	binary.BigEndian.PutUint16(ad[0:], uint16(message.TypeSealed))
+	ad[2] = Version
+	ad[3] = byte(id)
+	binary.BigEndian.PutUint64(ad[4:], sender)
+	binary.BigEndian.PutUint64(ad[12:], counter)
+}
+
+// putRecipient writes the recipient's id after the header in ad.
+func putRecipient(ad *[maxAD]byte, recipient uint64) {
+	binary.BigEndian.PutUint64(ad[HeaderLen:], recipient)
 }
 
 // putNonce writes the GCM nonce of counter into n: four zero bytes, then
@@ -98,45 +117,74 @@ func isSealed(b []byte) bool {
 }
 
 // Seal appends to dst the datagram plaintext sealed under key, as sent by
-// sender with the given counter, and returns the extended slice. The
-// plaintext is one whole datagram, header included; Seal does not look
-// inside it. dst's spare capacity must not overlap plaintext. It fails
-// with [ErrKeySize] for a key that is not 16, 24 or 32 bytes long.
+// sender to recipient (0: a recipient whose id the sender does not know,
+// which receivers accept only for a Hello) with the given counter, and
+// returns the extended slice. The plaintext is one whole datagram, header
+// included; Seal does not look inside it. dst's spare capacity must not
+// overlap plaintext. It fails with [ErrKeySize] for a key that is not 16,
+// 24 or 32 bytes long.
 //
 // The caller must never seal two datagrams with one (key, sender, counter):
-// that repeats a GCM nonce. Seal derives the subkey on every call; a
-// [Transport] caches it.
-func Seal(dst, key []byte, sender, counter uint64, plaintext []byte) ([]byte, error) {
+// that repeats a GCM nonce, whatever the recipient. Seal derives the subkey
+// on every call; a [Transport] caches it.
+func Seal(dst, key []byte, sender, recipient, counter uint64, plaintext []byte) ([]byte, error) {
+	return SealLabelled(dst, key, "", sender, recipient, counter, plaintext)
+}
+
+// SealLabelled is Seal for a cluster with the label l: the label follows
+// the recipient id in the additional data, so that only a node of the same
+// label opens the datagram. The empty label is Seal's.
+func SealLabelled(dst, key []byte, l string, sender, recipient, counter uint64, plaintext []byte) ([]byte, error) {
 	if err := checkKeySize(key); err != nil {
 		return dst, err
+	}
+	if len(l) > label.MaxLen {
+		return dst, label.ErrInvalid
 	}
 	aead, err := deriveAEAD(key, sender)
 	if err != nil {
 		return dst, err
 	}
-	var h [HeaderLen]byte
+	var ad [maxAD]byte
 	var nonce [12]byte
-	putHeader(&h, IDOf(key), sender, counter)
+	putHeader(&ad, IDOf(key), sender, counter)
+	putRecipient(&ad, recipient)
+	copy(ad[adLen:], l)
 	putNonce(&nonce, counter)
-	dst = append(dst, h[:]...)
-	return aead.Seal(dst, nonce[:], plaintext, h[:]), nil
+	dst = append(dst, ad[:HeaderLen]...)
+	return aead.Seal(dst, nonce[:], plaintext, ad[:adLen+len(l)]), nil
 }
 
-// Open authenticates the sealed datagram under key and appends its
-// plaintext to dst. It returns the extended slice, with the sealed sender
-// id and counter. It fails with [ErrKeySize] for a bad key, [ErrMalformed]
-// for a datagram shorter than [Overhead], of another type than Sealed or
-// another version than 1, and [ErrOpen] when the datagram's keyID is not
-// key's or it does not authenticate; on error dst is returned unchanged
-// but its spare capacity may have been overwritten.
+// Open authenticates the sealed datagram under key as received by
+// recipient (0 to open what was sealed for an unknown recipient) and
+// appends its plaintext to dst. It returns the extended slice, with the
+// sealed sender id and counter. It fails with [ErrKeySize] for a bad key,
+// [ErrMalformed] for a datagram shorter than [Overhead] or of another type
+// than Sealed, [ErrVersion] for another version than 2, and [ErrOpen] when
+// the datagram's keyID is not key's or it does not authenticate for
+// recipient; on error dst is returned unchanged but its spare capacity may
+// have been overwritten.
 //
-// Open keeps no replay window: it accepts the same datagram every time.
-func Open(dst, key, sealed []byte) (plaintext []byte, sender, counter uint64, err error) {
+// Open keeps no replay window and does not look inside the plaintext: it
+// accepts the same datagram every time, and a non-Hello sealed for
+// recipient 0, which a [Transport] refuses.
+func Open(dst, key, sealed []byte, recipient uint64) (plaintext []byte, sender, counter uint64, err error) {
+	return OpenLabelled(dst, key, "", sealed, recipient)
+}
+
+// OpenLabelled is Open for a cluster with the label l (see SealLabelled).
+func OpenLabelled(dst, key []byte, l string, sealed []byte, recipient uint64) (plaintext []byte, sender, counter uint64, err error) {
 	if err := checkKeySize(key); err != nil {
 		return dst, 0, 0, err
 	}
-	if len(sealed) < Overhead || !isSealed(sealed) || sealed[2] != Version {
+	if len(l) > label.MaxLen {
+		return dst, 0, 0, label.ErrInvalid
+	}
+	if len(sealed) < Overhead || !isSealed(sealed) {
 		return dst, 0, 0, ErrMalformed
+	}
+	if sealed[2] != Version {
+		return dst, 0, 0, ErrVersion
 	}
 	if KeyID(sealed[3]) != IDOf(key) {
 		return dst, 0, 0, ErrOpen
@@ -149,9 +197,11 @@ func Open(dst, key, sealed []byte) (plaintext []byte, sender, counter uint64, er
 	}
 	var nonce [12]byte
 	putNonce(&nonce, counter)
-	var h [HeaderLen]byte
-	copy(h[:], sealed)
-	out, err := aead.Open(dst, nonce[:], sealed[HeaderLen:], h[:])
+	var ad [maxAD]byte
+	copy(ad[:], sealed[:HeaderLen])
+	putRecipient(&ad, recipient)
+	copy(ad[adLen:], l)
+	out, err := aead.Open(dst, nonce[:], sealed[HeaderLen:], ad[:adLen+len(l)])
 	if err != nil {
 		return dst, 0, 0, ErrOpen
 	}

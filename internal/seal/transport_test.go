@@ -33,8 +33,13 @@ func TestRoundTrip(t *testing.T) {
 		dataMsg(t, 2, idC, 7, bytes.Repeat([]byte{0xee}, 454)), // the largest at 512
 		memberMsg(t, message.TypeLeave, idA, addrA),
 	}
-	for _, m := range sent {
-		if err := a.WriteTo(m, addrB); err != nil {
+	// The Hello goes to recipient 0 (A does not know B's id yet); the rest
+	// name B.
+	if err := a.WriteTo(sent[0], addrB); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range sent[1:] {
+		if err := a.WriteToID(m, addrB, idB); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,23 +59,32 @@ func TestRoundTrip(t *testing.T) {
 		if len(w) != len(sent[i])+Overhead || len(w) > message.DefaultMaxMessageSize {
 			t.Errorf("datagram %d: %d bytes", i, len(w))
 		}
-		want := []byte{0, 8, 1, byte(IDOf(key16))}
+		want := []byte{0, 8, 2, byte(IDOf(key16))}
 		want = binary.BigEndian.AppendUint64(want, idA)
 		want = binary.BigEndian.AppendUint64(want, startA+uint64(i))
 		if !bytes.HasPrefix(w, want) {
 			t.Errorf("datagram %d header %x; want %x", i, w[:20], want)
 		}
-		pt, sender, counter, err := Open(nil, key16, w)
+		recipient := uint64(idB) // A has heard nothing from B: only its Hello goes to 0
+		if i == 0 {
+			recipient = 0
+		}
+		pt, sender, counter, err := Open(nil, key16, w, recipient)
 		if err != nil || !bytes.Equal(pt, sent[i]) || sender != idA || counter != startA+uint64(i) {
 			t.Errorf("Open(datagram %d) = %x, %x, %d, %v", i, pt, sender, counter, err)
 		}
 	}
-	// And back.
+	// And back: WriteTo without an id answers the sender B last accepted
+	// from addrA, so it is sealed for A.
+	c.got = nil
 	if err := b.WriteTo(sent[1], addrA); err != nil {
 		t.Fatal(err)
 	}
 	if got := drain(t, a); len(got) != 1 || !bytes.Equal(got[0], sent[1]) {
 		t.Fatalf("A read %x", got)
+	}
+	if _, _, _, err := Open(nil, key16, c.got[0], idA); err != nil || b.Stats().Unaddressed != 0 {
+		t.Errorf("B's answer is not sealed for A: %v, %+v", err, b.Stats())
 	}
 	if a.Overhead() != 36 || a.Keyring() != ring || a.LocalAddr() != addrA || a.FD() != -1 {
 		t.Error("accessors")
@@ -149,7 +163,7 @@ func TestBitFlips(t *testing.T) {
 		case i < 2:
 			want.PlaintextRefused = 1 // no longer type 8: plaintext
 		case i == 2:
-			want.Malformed = 1 // version
+			want.Version = 1 // another version, 1 included
 		default:
 			want.NoKey = 1 // keyID, sender, counter, ciphertext, tag
 		}
@@ -239,7 +253,7 @@ func TestPlaintext(t *testing.T) {
 	if got := drain(t, open); len(got) != 1 || !bytes.Equal(got[0], pt) {
 		t.Errorf("AcceptPlaintext node read %x", got)
 	}
-	if err := keyed.WriteTo(pt, addrA); err != nil {
+	if err := keyed.WriteToID(pt, addrA, idA); err != nil {
 		t.Fatal(err)
 	}
 	if got := drain(t, a); len(got) != 1 || !bytes.Equal(got[0], pt) {
@@ -265,11 +279,11 @@ func TestReplay(t *testing.T) {
 		} else {
 			m = dataMsg(t, uint32(i), idA, uint32(i), []byte{byte(i)})
 		}
-		if err := a.WriteTo(m, addrB); err != nil {
+		if err := a.WriteToID(m, addrB, idB); err != nil {
 			t.Fatal(err)
 		}
 		if i%7 == 0 { // retries are sealed afresh: new counter, accepted
-			if err := a.WriteTo(m, addrB); err != nil {
+			if err := a.WriteToID(m, addrB, idB); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -398,7 +412,7 @@ func TestCounter(t *testing.T) {
 	a := New(n.Listen(addrA), mustRing(t, key16), idA, math.MaxUint64-2, Options{})
 	m := dataMsg(t, 1, idA, 1, nil)
 	for range 2 {
-		if err := a.WriteTo(m, addrB); err != nil {
+		if err := a.WriteToID(m, addrB, idB); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -466,7 +480,7 @@ func TestKeyRotation(t *testing.T) {
 					continue
 				}
 				m := dataMsg(t, uint32(round), ids[i], uint32(round), []byte(step))
-				if err := from.WriteTo(m, addrs[j]); err != nil {
+				if err := from.WriteToID(m, addrs[j], ids[j]); err != nil {
 					t.Fatal(err)
 				}
 				sent++
@@ -495,7 +509,7 @@ func TestKeyRotation(t *testing.T) {
 	inFlight := func(step string, change func()) {
 		t.Helper()
 		m := dataMsg(t, 1, idA, 1, []byte(step))
-		if err := nodes[0].WriteTo(m, addrB); err != nil {
+		if err := nodes[0].WriteToID(m, addrB, idB); err != nil {
 			t.Fatal(err)
 		}
 		change()
@@ -611,7 +625,7 @@ func TestConcurrentRotation(t *testing.T) {
 	})
 	m := dataMsg(t, 1, idA, 1, []byte("concurrent"))
 	for range 2000 {
-		if err := a.WriteTo(m, addrB); err != nil {
+		if err := a.WriteToID(m, addrB, idB); err != nil {
 			t.Fatal(err)
 		}
 		drain(t, b)

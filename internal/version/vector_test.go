@@ -91,10 +91,18 @@ func TestHighest(t *testing.T) {
 func TestHugeJumpIsConstantTime(t *testing.T) {
 	v := New(1, 4)
 	v.Observe(9, 1, t0)
-	if !v.Observe(9, 0xffffffff, t0) {
-		t.Fatal("max seq not new")
+	// The farthest seq that is still after 1: half the cycle less one.
+	far := advanceBy(1, half-1)
+	if !v.Observe(9, far, t0) {
+		t.Fatal("the farthest seq ahead not new")
 	}
-	if c := v.Contiguous(9); c != 0xffffffff-64 {
+	if c := v.Contiguous(9); c != far-64 {
 		t.Fatalf("contiguous = %d", c)
+	}
+	// Half the cycle ahead or more is behind: 2^32-1 after 1 is older.
+	v2 := New(1, 4)
+	v2.Observe(9, 1, t0)
+	if v2.Observe(9, 0xffffffff, t0) || v2.Contiguous(9) != 1 {
+		t.Fatal("2^32-1 after 1 taken as news")
 	}
 }

@@ -122,7 +122,23 @@ func TestStatsLineNamesNonZeroDrops(t *testing.T) {
 			t.Errorf("stats line %s lacks %s", line, want)
 		}
 	}
-	if strings.Contains(line, "drops_short") {
-		t.Errorf("stats line %s names a zero drop reason", line)
+	if strings.Contains(line, "drops_short") || strings.Contains(line, "sealed") {
+		t.Errorf("stats line %s names a zero drop reason, or sealing without keys", line)
+	}
+}
+
+// TestStatsLineCountsSealingDrops: what the sealing layer refused is in
+// the drops total and named, so a node with the wrong key does not report
+// drops=0.
+func TestStatsLineCountsSealingDrops(t *testing.T) {
+	var w bytes.Buffer
+	log := Log{Level: zerolog.InfoLevel, JSON: true}.LoggerTo(&w)
+	LogStats(log, gossip.Stats{Dropped: gossip.Drops{State: 1},
+		Sealing: gossip.SealStats{Sealed: 9, Opened: 4, NoKey: 18, PlaintextRefused: 2}})
+	line := w.String()
+	for _, want := range []string{`"drops":21`, `"drops_no_key":18`, `"drops_plaintext_refused":2`, `"sealed":9`, `"opened":4`} {
+		if !strings.Contains(line, want) {
+			t.Errorf("stats line %s lacks %s", line, want)
+		}
 	}
 }

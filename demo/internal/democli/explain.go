@@ -24,3 +24,15 @@ func ExplainNew(addr multiaddr.Multiaddr, err error) error {
 	}
 	return BadInput(err)
 }
+
+// JoinFailure says in words why a join failed (err wraps
+// gossip.ErrJoinFailed): what the seeds' answers were when they came but
+// could not be read ("3 datagrams from the seed did not open under our
+// keys"), else that no seed answered.
+func JoinFailure(err error) string {
+	var je *gossip.JoinError
+	if errors.As(err, &je) {
+		return je.Detail
+	}
+	return "no seed answered"
+}

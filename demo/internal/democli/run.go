@@ -100,9 +100,9 @@ func (r *runner) loop(sigs <-chan os.Signal) error {
 		// (0 when an envelope is due) covers the new payload.
 		untilSend := r.sendDue(time.Now())
 		wait := min(r.svc.Tick(), untilSend, signalCheck)
-		if errors.Is(r.svc.Err(), gossip.ErrJoinFailed) {
-			return BadInputf("no seed answered (%s; %d attempts, -retry %v apart)",
-				AddrsFlag{&r.o.Seeds}, r.cfg.RetryAttempts, r.cfg.RetryInterval)
+		if err := r.svc.Err(); errors.Is(err, gossip.ErrJoinFailed) {
+			return BadInputf("%s (%s; %d attempts, -retry %v apart)",
+				JoinFailure(err), AddrsFlag{&r.o.Seeds}, r.cfg.RetryAttempts, r.cfg.RetryInterval)
 		}
 		if err := w.Wait(wait); err != nil {
 			return err
