@@ -14,16 +14,34 @@ import (
 // otherwise ignored.
 func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outcome {
 	var d message.Data
-	if err := d.Decode(body); err != nil {
+	var err error
+	if h.Type == message.TypeCopy {
+		err = d.DecodeCopy(body)
+	} else {
+		err = d.Decode(body)
+	}
+	if err != nil {
 		drop(n, in, err)
 		return node.NoChange
 	}
-	n.Ack(in.From, h.Seq)
+	// A Copy is a rumor's redundant copy, sent once and never
+	// acknowledged: the Data it duplicates is.
+	if h.Type == message.TypeData {
+		n.Ack(in.From, h.Seq)
+	}
 	if d.Origin == n.Self.ID || !n.Versions.Observe(d.Origin, d.OriginSeq, n.Now) {
 		n.Stats.DataDuplicates++
 		return node.NoChange
 	}
 	n.Log.Append(d.Origin, d.OriginSeq, in.Bytes)
+	if h.Type == message.TypeCopy {
+		// Logged, and so resent by anti-entropy, as the Data it carries.
+		if last := n.Log.Len() - 1; last >= 0 {
+			if e, b := n.Log.At(last); e.Origin == d.Origin && e.Seq == d.OriginSeq {
+				message.PutType(b, message.TypeData)
+			}
+		}
+	}
 	forward(n, in, d.Origin)
 	n.Stats.DataDelivered++
 	if n.OnData != nil {
@@ -41,8 +59,9 @@ func forward(n *node.Node, in envelope.In, origin uint64) {
 	if len(idx) > 0 {
 		out, buf := n.Open()
 		size := copy(buf, in.Bytes)
+		message.PutType(buf, message.TypeData) // it may have come as a Copy
 		n.Out.Commit(out, size, message.TypeData)
-		n.ToMembers(out, idx, n.Cfg.RetryAttempts)
+		n.ToRumor(out, idx, true)
 		n.Out.Close(out)
 		n.Stats.DataForwarded++
 	}
