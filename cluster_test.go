@@ -23,6 +23,7 @@ type cluster struct {
 	nodes []*tnode
 	seed  uint64
 	tweak func(*gossip.Config)
+	peers []func() // scripted peers, each reading and answering what it was sent
 }
 
 type tnode struct {
@@ -95,6 +96,9 @@ func (c *cluster) pump() {
 			if _, err := n.svc.Receive(); err != nil {
 				c.t.Fatalf("Receive: %v", err)
 			}
+		}
+		for _, p := range c.peers {
+			p()
 		}
 	}
 	c.t.Fatal("network never went quiet")
