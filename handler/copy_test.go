@@ -74,6 +74,24 @@ func TestRumorSendsOneAcknowledgedDataAndCopies(t *testing.T) {
 	}
 }
 
+// TestNoChainCopyWhenTheSuccessorSentIt: the successor that sent the
+// payload has it and passes it on to its own successor, the stand-in, so
+// this node sends no Data and skips the stand-in: two Copies.
+func TestNoChainCopyWhenTheSuccessorSentIt(t *testing.T) {
+	n := newNode(t, node.Connected, 1, 2, 3, 4, 6, 7)
+	speakExtensions(t, n, 1, 2, 3, 4, 6, 7)
+	dispatch(n, addr(6), dataMsg(77, 2, 1))
+	q := queued(n)
+	if len(q) != 3 || !slices.Contains(q, "to 6 x1: Ack acked=77") || len(linesOf(q, "Copy")) != 2 {
+		t.Fatalf("queued %q, want the Ack to 6 and two Copies", q)
+	}
+	// The stand-in 7 (the next member after the successor) is not among
+	// them: 6 sent it its own successor's copy.
+	if slices.Contains(q, copyLine(7, 2, 1)) {
+		t.Fatalf("queued %q, want nothing to the stand-in 7", q)
+	}
+}
+
 // TestBaseMembersGetAcknowledgedDataWherever: a member that knows only
 // the base format gets a Data, retried every RetryInterval as the base
 // rules say, whatever its place in the rumor, even beside members that

@@ -16,17 +16,23 @@ func (n *Node) Rumor(dst []int, exclude []int) []int {
 // ToRumor sends the open message m, a committed Data, to the members at
 // idx, in Rumor's order, the ring successor (or its stand-in) first.
 //
-// The first copy is the one the chain around the ring needs: it goes as a
-// Data, acknowledged, and to a member that speaks the extensions it is
-// retried every ProbeTimeout rather than every RetryInterval, so that a
-// lost link of the chain is mended within the round instead of ten
-// rounds later. The others are redundant copies, there for speed: a
-// member that speaks the extensions gets them as a Copy, sent once and
-// not acknowledged (what such a copy misses, the chain and the
-// anti-entropy round bring). A member that knows only the base format
-// gets a Data wherever it stands, acknowledged and retried as the base
-// rules say, so that its Acks, and their absence, mean what they always
-// have to the failure detector of the base rules.
+// The successor's copy is the one the chain around the ring needs: it
+// goes as a Data, acknowledged, and to a member that speaks the
+// extensions it is retried every ProbeTimeout rather than every
+// RetryInterval, so that a lost link of the chain is mended within the
+// round instead of ten rounds later. When the successor was excluded (it
+// sent this node the payload, or is its origin), it has the payload and,
+// with agreeing member tables, has sent it to its own successor, the
+// stand-in Rumor put first: the chain needs nothing of this node, and a
+// stand-in that speaks the extensions is skipped.
+//
+// The other copies are there for speed: a member that speaks the
+// extensions gets them as a Copy, sent once and not acknowledged (what
+// such a copy misses, the chain and the anti-entropy round bring). A
+// member that knows only the base format gets a Data wherever it stands,
+// stand-in included, acknowledged and retried as the base rules say, so
+// that its Acks, and their absence, mean what they always have to the
+// failure detector of the base rules.
 //
 // The origin sends no Copies (copies false): all its recipients get a
 // Data, so that its message stays queued until its first three holders
@@ -35,12 +41,15 @@ func (n *Node) Rumor(dst []int, exclude []int) []int {
 // queue lets it (the runner): a queue emptied by its successor's Ack
 // alone would let it publish faster than the others can pass on.
 func (n *Node) ToRumor(m envelope.Msg, idx []int, copies bool) {
+	succ := n.Members.Successor()
 	for j, i := range idx {
 		mb := n.Members.At(i)
 		switch {
+		case j == 0 && copies && i != succ && mb.Ext:
+			continue // the stand-in: it gets the payload from the successor
 		case !mb.Ext:
 			n.Out.Add(m, mb.Addr, mb.ID, n.Cfg.RetryAttempts, n.Now)
-		case j == 0:
+		case j == 0 && (i == succ || !copies):
 			n.Out.AddEvery(m, mb.Addr, mb.ID, n.Cfg.RetryAttempts, n.Cfg.ProbeTimeout, n.Now)
 		case copies:
 			n.Out.AddAs(m, message.TypeCopy, mb.Addr, mb.ID, 1, n.Now)
