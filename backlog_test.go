@@ -60,7 +60,7 @@ func TestBacklogSkipStillRepairsLoss(t *testing.T) {
 	victim := addrOf(c.nodes[2])
 	lose := true
 	c.net.Filter = func(_, to netip.AddrPort, b []byte) bool {
-		return lose && to == victim && len(b) > 1 && b[1] == 5 // every Data to the victim
+		return lose && to == victim && len(b) > 1 && (b[1] == 5 || b[1] == 14) // every Data, and every Copy, to the victim
 	}
 	if err := c.nodes[1].svc.SendData([]byte("lost on the way")); err != nil {
 		t.Fatal(err)

@@ -153,9 +153,12 @@ type Config struct {
 
 	// RumorFactor is how many members each new payload and each member
 	// announcement is passed to by every node that learns it: the ring
-	// successor and RumorFactor-1 random members. Each payload costs about
-	// 2 × RumorFactor datagrams per node (Data and Ack). Default 3; range
-	// 1..7.
+	// successor and RumorFactor-1 random members. Among members that
+	// speak the extensions only the successor's copy is acknowledged (the
+	// others go as Copies, sent once), so each payload costs about
+	// RumorFactor + 1 datagrams per node; a member that speaks only the
+	// base format gets and acknowledges a Data wherever it stands (see
+	// docs/protocol.md). Default 3; range 1..7.
 	RumorFactor int
 
 	// TickInterval is the round: each round sends a Status (every
@@ -171,7 +174,8 @@ type Config struct {
 	// and then as long again before it suspects the target. It is also
 	// the retry interval of membership records (suspicions, refutations,
 	// verdicts, new metadata) and of Leaves, which must arrive well
-	// within a suspicion's timeout. Local health stretches it (see
+	// within a suspicion's timeout, and of the Data a rumor sends to the
+	// ring successor, when that member speaks the extensions. Local health stretches it (see
 	// LocalHealthMax). Set it near the 99th percentile of the round-trip
 	// time. Default 0, which means TickInterval / 2 (500 ms at the default
 	// TickInterval), so that it follows a changed TickInterval; otherwise
@@ -302,7 +306,7 @@ func DefaultConfig() Config {
 		MaxMessageSize:      message.DefaultMaxMessageSize, // fits any path MTU unfragmented
 		RetryInterval:       10 * time.Second,              // the Python design's retry pace
 		RetryAttempts:       3,                             // 3 lost datagrams in a row mean failure
-		RumorFactor:         3,                             // each payload: ~6 datagrams per node
+		RumorFactor:         3,                             // each payload: ~4 datagrams per node
 		TickInterval:        time.Second,                   // anti-entropy round = failure-detector probe
 		ProbeTimeout:        0,                             // TickInterval/2: a LAN's round trip many times over
 		IndirectProbes:      3,                             // as memberlist: 3 other paths before a suspicion

@@ -62,7 +62,7 @@ func TestEveryDropIsCountedUnderItsOwnReason(t *testing.T) {
 		{"Data len short of the datagram", conn, stranger, with(data, 21, byte(len("payload")-1)), "Trailing"},
 		{"Status with a trailing byte", conn, stranger, append(status(t, 1), 0), "Trailing"},
 		{"type 0", conn, peerAddr, with(ack, 1, 0), "UnknownType"},
-		{"type 14", conn, peerAddr, with(ack, 1, 14), "UnknownType"},
+		{"type 200", conn, peerAddr, with(ack, 1, 200), "UnknownType"},
 		{"type 0xff04", conn, peerAddr, with(ack, 0, 0xff), "UnknownType"},
 		{"version 0", conn, peerAddr, with(ack, 2, 0), "Version"},
 		{"version 2", conn, peerAddr, with(ack, 2, 2), "Version"},

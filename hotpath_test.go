@@ -17,16 +17,21 @@ import (
 // With a key, the service seals, and each peer sits behind a seal.Transport
 // of its own under the same key, so it seals what it sends and opens what
 // it reads: the peers' crypto is then inside every measurement too.
+// With ext, the peers join with a Join, so the service knows them to
+// speak the extensions and passes each Data on as one Data (to its
+// successor) and two Copies, which the peers do not acknowledge.
 type hotPath struct {
-	svc   *gossip.GossipService
-	to    netip.AddrPort
-	peers []transport.Transport
-	buf   []byte
-	in    []byte
-	seq   uint32
+	svc    *gossip.GossipService
+	to     netip.AddrPort
+	peers  []transport.Transport
+	buf    []byte
+	in     []byte
+	seq    uint32
+	acked  int // datagrams the peers acknowledged (Data and the rounds)
+	copies int // Copies the peers got
 }
 
-func newHotPath(tb testing.TB, key []byte) *hotPath {
+func newHotPath(tb testing.TB, key []byte, ext bool) *hotPath {
 	net := memnet.New()
 	clock := memnet.NewClock()
 	cfg := gossip.DefaultConfig()
@@ -56,6 +61,10 @@ func newHotPath(tb testing.TB, key []byte) *hotPath {
 		h.peers = append(h.peers, p)
 		hello := message.Hello{Member: message.Member{ID: id, Addr: p.LocalAddr()}}
 		n, _ := hello.Encode(h.buf, 1)
+		if ext {
+			join := message.Join{Record: message.Record{ID: id, Inc: 1, Addr: p.LocalAddr()}}
+			n, _ = join.Encode(h.buf, 1)
+		}
 		h.send(p, h.buf[:n])
 	}
 	h.turn()
@@ -91,12 +100,16 @@ func (h *hotPath) turn() {
 					panic(err)
 				}
 				hd, _, err := message.ParseHeader(h.in[:n])
-				if err != nil || hd.Type == message.TypeAck || hd.Type == message.TypeWelcome {
+				if err == nil && hd.Type == message.TypeCopy {
+					h.copies++
+				}
+				if err != nil || hd.Type == message.TypeAck || hd.Type == message.TypeWelcome || hd.Type == message.TypeCopy {
 					continue
 				}
 				ack := message.Ack{AckedSeq: hd.Seq}
 				k, _ := ack.Encode(h.buf, 1)
 				h.send(p, h.buf[:k])
+				h.acked++
 				answered = true
 			}
 		}
@@ -118,17 +131,28 @@ func (h *hotPath) data() {
 // Data datagram received, decoded, acknowledged, logged, delivered and
 // forwarded to three members, and the Acks for those forwards, all
 // without a heap allocation once warm.
+// With peers that speak the extensions, the forward is one Data and two
+// Copies, and one Ack comes back.
 func TestReceiveHandleForwardDoesNotAllocate(t *testing.T) {
-	h := newHotPath(t, nil)
-	if a := testing.AllocsPerRun(500, func() {
-		h.data()
-		h.turn()
-	}); a != 0 {
-		t.Fatalf("%v allocations per Data datagram, want 0", a)
-	}
-	st := h.svc.Stats()
-	if st.DataForwarded < 700 || st.Evicted != 0 || st.Expired != 0 {
-		t.Fatalf("not the steady state meant: %+v", st)
+	for _, ext := range []bool{false, true} {
+		h := newHotPath(t, nil, ext)
+		copies, acked := h.copies, h.acked
+		if a := testing.AllocsPerRun(500, func() {
+			h.data()
+			h.turn()
+		}); a != 0 {
+			t.Fatalf("ext %v: %v allocations per Data datagram, want 0", ext, a)
+		}
+		st := h.svc.Stats()
+		if st.DataForwarded < 700 || st.Evicted != 0 || st.Expired != 0 {
+			t.Fatalf("ext %v: not the steady state meant: %+v", ext, st)
+		}
+		// 500 Data passed on to three peers: as three Data, or as one
+		// Data and two Copies.
+		perData := float64(h.acked-acked) / 500
+		if ext && (h.copies-copies < 1000 || perData > 1.1) || !ext && (h.copies != 0 || perData < 3) {
+			t.Fatalf("ext %v: %d Copies, %.2f acknowledged datagrams per Data", ext, h.copies-copies, perData)
+		}
 	}
 }
 
@@ -136,7 +160,19 @@ func TestReceiveHandleForwardDoesNotAllocate(t *testing.T) {
 // receive, decode, Ack, log, deliver, forward to three members, and the
 // three Acks that come back.
 func BenchmarkDataDatagram(b *testing.B) {
-	h := newHotPath(b, nil)
+	h := newHotPath(b, nil, false)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.data()
+		h.turn()
+	}
+}
+
+// BenchmarkDataDatagramCopies is BenchmarkDataDatagram among peers that
+// speak the extensions: the forward is one Data and two Copies, and one
+// Ack comes back.
+func BenchmarkDataDatagramCopies(b *testing.B) {
+	h := newHotPath(b, nil, true)
 	b.ReportAllocs()
 	for b.Loop() {
 		h.data()

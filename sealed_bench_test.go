@@ -9,7 +9,7 @@ import "testing"
 // once warm. The peers' sealing and opening are inside the measured
 // function too.
 func TestSealedHotPathDoesNotAllocate(t *testing.T) {
-	h := newHotPath(t, testKey("k1"))
+	h := newHotPath(t, testKey("k1"), false)
 	if a := testing.AllocsPerRun(500, func() {
 		h.data()
 		h.turn()
@@ -30,7 +30,7 @@ func TestSealedHotPathDoesNotAllocate(t *testing.T) {
 // sealed Acks that come back. It includes the peers' side: sealing the
 // Data and the Acks, opening the forwards.
 func BenchmarkSealedDataDatagram(b *testing.B) {
-	h := newHotPath(b, testKey("k1"))
+	h := newHotPath(b, testKey("k1"), false)
 	b.ReportAllocs()
 	for b.Loop() {
 		h.data()

@@ -17,7 +17,8 @@ type Out struct {
 	// Seq is written into the header of this recipient's datagram. Replies
 	// (Ack, Welcome) name it.
 	Seq uint32
-	// Type is the message type, kept for logs and statistics.
+	// Type is the message type, kept for logs and statistics; for an
+	// envelope added with AddAs, the type its datagram goes out under.
 	Type message.Type
 	// Attempt counts the datagrams sent so far for this envelope.
 	Attempt int

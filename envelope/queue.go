@@ -77,6 +77,7 @@ type slot struct {
 	born     uint64 // order of Open calls: the smallest is the oldest
 	used     bool
 	building bool // between Open and Close: not evictable
+	retyped  bool // some recipient gets it under another type (AddAs)
 }
 
 // Queue is the bounded outbound queue. It is not safe for concurrent use.
@@ -156,6 +157,19 @@ func (q *Queue) Add(m Msg, to netip.AddrPort, toID uint64, maxAttempts int, now 
 // Config.RetryInterval (0: the default).
 func (q *Queue) AddEvery(m Msg, to netip.AddrPort, toID uint64, maxAttempts int, interval time.Duration, now time.Time) (uint32, bool) {
 	return q.AddAt(m, to, toID, maxAttempts, interval, now)
+}
+
+// AddAs is Add for a recipient whose datagram goes out under type t
+// rather than the message's own, with the same body: a Data sent as a
+// Copy, which its receiver does not acknowledge. The other recipients'
+// datagrams keep the message's type.
+func (q *Queue) AddAs(m Msg, t message.Type, to netip.AddrPort, toID uint64, maxAttempts int, now time.Time) (uint32, bool) {
+	seq, ok := q.AddAt(m, to, toID, maxAttempts, 0, now)
+	if ok {
+		q.envs[q.slotOf(seq)].Type = t
+		q.slots[m].retyped = true
+	}
+	return seq, ok
 }
 
 // AddAt is AddEvery with the first attempt due at due rather than at
@@ -316,9 +330,7 @@ func (q *Queue) SendDue(now time.Time, send func(e *Out, datagram []byte) error)
 			i = next
 			continue
 		}
-		s := &q.slots[e.msg]
-		b := s.buf[:s.n]
-		message.PutSeq(b, e.Seq)
+		b := q.datagram(e)
 		err := send(e, b)
 		if errors.Is(err, transport.ErrWouldBlock) {
 			return sent, firstErr
@@ -580,10 +592,15 @@ func (q *Queue) Envelopes(dst []Out) []Out {
 // Datagram returns the shared encoded message of a live envelope with the
 // envelope's seq written in: the bytes its next attempt will send. The
 // slice aliases the queue's buffer.
-func (q *Queue) Datagram(e Out) []byte {
+func (q *Queue) Datagram(e Out) []byte { return q.datagram(&e) }
+
+func (q *Queue) datagram(e *Out) []byte {
 	s := &q.slots[e.msg]
 	b := s.buf[:s.n]
 	message.PutSeq(b, e.Seq)
+	if s.retyped {
+		message.PutType(b, e.Type)
+	}
 	return b
 }
 

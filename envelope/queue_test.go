@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"encoding/binary"
 	"errors"
 	"net/netip"
 	"slices"
@@ -774,4 +775,51 @@ func TestSeqKeyMakesSeqsUnguessable(t *testing.T) {
 			t.Fatalf("keyed seq %#x looks like the bare %#x", s1, s2)
 		}
 	}
+}
+
+// TestAddAsSendsOneBodyUnderTwoTypes: a recipient added with AddAs gets
+// the message's body under its own type, sent once; the others keep the
+// message's type, whatever order they go out in, retries included.
+func TestAddAsSendsOneBodyUnderTwoTypes(t *testing.T) {
+	q := newQueue(2, 4)
+	q.cfg.SeqKey = 0x9e3779b9 // seqs keyed, as a service's are: AddAs must find its envelope by slot
+	m, buf := q.Open()
+	q.Commit(m, encode(buf, message.TypeData, 7), message.TypeData)
+	q.Add(m, addr(1), 1, 3, t0)
+	q.AddAs(m, message.TypeCopy, addr(2), 2, 1, t0)
+	q.Add(m, addr(3), 3, 3, t0)
+	q.Close(m)
+	if got := q.Messages(); got != 1 {
+		t.Fatalf("Messages() = %d, want one message for both types", got)
+	}
+	types := func(now time.Time) map[netip.AddrPort]message.Type {
+		got := map[netip.AddrPort]message.Type{}
+		if _, err := q.SendDue(now, func(e *Out, b []byte) error {
+			h, _, err := message.ParseHeader(b)
+			if err != nil || h.Type != e.Type || tagOf(b) != 7 {
+				t.Errorf("to %v: datagram % x (%v), envelope type %v", e.To, b, err, e.Type)
+			}
+			got[e.To] = h.Type
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	first := types(t0)
+	want := map[netip.AddrPort]message.Type{addr(1): message.TypeData, addr(2): message.TypeCopy, addr(3): message.TypeData}
+	if len(first) != 3 || first[addr(1)] != want[addr(1)] || first[addr(2)] != want[addr(2)] || first[addr(3)] != want[addr(3)] {
+		t.Fatalf("first attempts went out as %v, want %v", first, want)
+	}
+	// The Copy was sent once and is gone; the retries are Data again.
+	retry := types(t0.Add(ri))
+	if len(retry) != 2 || retry[addr(1)] != message.TypeData || retry[addr(3)] != message.TypeData {
+		t.Fatalf("retries went out as %v, want Data to 1 and 3", retry)
+	}
+	for _, e := range q.Envelopes(nil) {
+		if b := q.Datagram(e); message.Type(binary.BigEndian.Uint16(b)) != e.Type {
+			t.Errorf("Datagram of the envelope to %v has type %d, want %v", e.To, binary.BigEndian.Uint16(b), e.Type)
+		}
+	}
+	checkInvariants(t, q)
 }

@@ -16,11 +16,21 @@ import (
 // that nothing confirms (see source).
 func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outcome {
 	var d message.Data
-	if err := d.Decode(body); err != nil {
+	var err error
+	if h.Type == message.TypeCopy {
+		err = d.DecodeCopy(body)
+	} else {
+		err = d.Decode(body)
+	}
+	if err != nil {
 		drop(n, in, err)
 		return node.NoChange
 	}
-	n.Ack(in.From, h.Seq)
+	// A Copy is a rumor's redundant copy, sent once and never
+	// acknowledged: the Data it duplicates is.
+	if h.Type == message.TypeData {
+		n.Ack(in.From, h.Seq)
+	}
 	if d.Origin == n.Self.ID {
 		n.Stats.DataDuplicates++
 		return node.NoChange
@@ -42,6 +52,11 @@ func Data(n *node.Node, in envelope.In, h message.Header, body []byte) node.Outc
 	// room its members' data leaves: forged origins must not push the
 	// genuine entries out of the log (docs/protocol.md, "The data log
 	// keeps members' data first").
+	if h.Type == message.TypeCopy {
+		// Logged, and so resent by anti-entropy, as the Data it carries.
+		// Nothing reads the datagram's header after its handler.
+		message.PutType(in.Bytes, message.TypeData)
+	}
 	if origin >= 0 {
 		n.Log.Append(d.Origin, d.OriginSeq, in.Bytes)
 	} else {
@@ -66,8 +81,9 @@ func forward(n *node.Node, in envelope.In, from, origin int) {
 	if len(idx) > 0 {
 		out, buf := n.Open()
 		size := copy(buf, in.Bytes)
+		message.PutType(buf, message.TypeData) // it may have come as a Copy
 		n.Out.Commit(out, size, message.TypeData)
-		n.ToMembers(out, idx, n.Cfg.RetryAttempts)
+		n.ToRumor(out, idx, true)
 		n.Out.Close(out)
 		n.Stats.DataForwarded++
 	}

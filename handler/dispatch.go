@@ -67,7 +67,7 @@ func route(n *node.Node, in envelope.In, h message.Header, body []byte) node.Out
 		return MemberList(n, in, h, body)
 	case message.TypeAck:
 		return Ack(n, in, h, body)
-	case message.TypeData:
+	case message.TypeData, message.TypeCopy:
 		return Data(n, in, h, body)
 	case message.TypeStatus:
 		return Status(n, in, h, body)
@@ -118,7 +118,7 @@ func drop(n *node.Node, in envelope.In, err error) {
 // missed the announcement of. A MemberList is left out: from a stranger
 // it is nearly always an introduction, which adds the sender anyway.
 func carriesNews(t message.Type) bool {
-	return t == message.TypeData || t == message.TypeStatus
+	return t == message.TypeData || t == message.TypeCopy || t == message.TypeStatus
 }
 
 // wellFormed reports whether the whole datagram decodes: a malformed one

@@ -89,7 +89,7 @@ func TestDispatchDropsMalformedDatagramsByReason(t *testing.T) {
 		{"shorter than a header", data[:5], "short"},
 		{"another version", edit(data, func(b []byte) []byte { b[2] = 2; return b }), "version"},
 		{"non-zero flags", edit(data, func(b []byte) []byte { b[3] = 1; return b }), "flags"},
-		{"an unknown type", edit(data, func(b []byte) []byte { b[1] = 14; return b }), "unknown_type"},
+		{"an unknown type", edit(data, func(b []byte) []byte { b[1] = 200; return b }), "unknown_type"},
 		{"a Data cut short", data[:len(data)-1], "short"},
 		{"a Data with trailing bytes", append(slices.Clone(data), 0), "trailing"},
 		{"a Data with originSeq 0", edit(data, func(b []byte) []byte { b[16], b[17], b[18], b[19] = 0, 0, 0, 0; return b }), "invalid"},

@@ -15,14 +15,28 @@ type Data struct {
 	Payload []byte
 }
 
+// dataErrors are a Data body's decode errors, named for the type that
+// carried the body: a Copy's are its own, so that a rejection says which
+// type it came in.
+type dataErrors struct {
+	originShort, originZero, originSeqShort, originSeqZero, lenShort, payloadShort, trailing error
+}
+
+func newDataErrors(t Type) *dataErrors {
+	return &dataErrors{
+		originShort:    fieldErr(t, "origin", ErrShort),
+		originZero:     fieldErr(t, "origin", ErrInvalid),
+		originSeqShort: fieldErr(t, "originSeq", ErrShort),
+		originSeqZero:  fieldErr(t, "originSeq", ErrInvalid),
+		lenShort:       fieldErr(t, "len", ErrShort),
+		payloadShort:   fieldErr(t, "payload", ErrShort),
+		trailing:       fieldErr(t, "", ErrTrailing),
+	}
+}
+
 var (
-	errDataOriginShort    = fieldErr(TypeData, "origin", ErrShort)
-	errDataOriginZero     = fieldErr(TypeData, "origin", ErrInvalid)
-	errDataOriginSeqShort = fieldErr(TypeData, "originSeq", ErrShort)
-	errDataOriginSeqZero  = fieldErr(TypeData, "originSeq", ErrInvalid)
-	errDataLenShort       = fieldErr(TypeData, "len", ErrShort)
-	errDataPayloadShort   = fieldErr(TypeData, "payload", ErrShort)
-	errDataTrailing       = fieldErr(TypeData, "", ErrTrailing)
+	dataErrs = newDataErrors(TypeData)
+	copyErrs = newDataErrors(TypeCopy)
 )
 
 // Len returns the encoded length of m, header included:
@@ -41,6 +55,16 @@ func MaxDataPayload(maxMessageSize int) int {
 // zero Origin or OriginSeq, [ErrPayloadTooLarge] for a payload over 65535
 // bytes and [ErrBufferTooSmall] if len(b) < m.Len().
 func (m *Data) Encode(b []byte, seq uint32) (int, error) {
+	return m.encode(b, TypeData, seq)
+}
+
+// EncodeCopy is Encode for a Copy (type 14): the same body under the type
+// that tells the receiver not to acknowledge it.
+func (m *Data) EncodeCopy(b []byte, seq uint32) (int, error) {
+	return m.encode(b, TypeCopy, seq)
+}
+
+func (m *Data) encode(b []byte, t Type, seq uint32) (int, error) {
 	if m.Origin == 0 || m.OriginSeq == 0 {
 		return 0, ErrInvalid
 	}
@@ -51,7 +75,7 @@ func (m *Data) Encode(b []byte, seq uint32) (int, error) {
 	if len(b) < n {
 		return 0, ErrBufferTooSmall
 	}
-	PutHeader(b, TypeData, seq)
+	PutHeader(b, t, seq)
 	binary.BigEndian.PutUint64(b[8:], m.Origin)
 	binary.BigEndian.PutUint32(b[16:], m.OriginSeq)
 	binary.BigEndian.PutUint16(b[20:], uint16(len(m.Payload)))
@@ -63,26 +87,32 @@ func (m *Data) Encode(b []byte, seq uint32) (int, error) {
 // equal the number of bytes that follow it. It returns a *[DecodeError]
 // wrapping [ErrShort], [ErrInvalid] or [ErrTrailing], and leaves m
 // unchanged on error. On success m.Payload aliases body.
-func (m *Data) Decode(body []byte) error {
+func (m *Data) Decode(body []byte) error { return m.decode(body, dataErrs) }
+
+// DecodeCopy is Decode for the body of a Copy (type 14), the same layout;
+// its errors name TypeCopy.
+func (m *Data) DecodeCopy(body []byte) error { return m.decode(body, copyErrs) }
+
+func (m *Data) decode(body []byte, e *dataErrors) error {
 	const fixed = DataOverhead - HeaderSize
 	switch {
 	case len(body) < 8:
-		return errDataOriginShort
+		return e.originShort
 	case binary.BigEndian.Uint64(body) == 0:
-		return errDataOriginZero
+		return e.originZero
 	case len(body) < 12:
-		return errDataOriginSeqShort
+		return e.originSeqShort
 	case binary.BigEndian.Uint32(body[8:]) == 0:
-		return errDataOriginSeqZero
+		return e.originSeqZero
 	case len(body) < fixed:
-		return errDataLenShort
+		return e.lenShort
 	}
 	n := int(binary.BigEndian.Uint16(body[12:]))
 	switch rest := len(body) - fixed; {
 	case rest < n:
-		return errDataPayloadShort
+		return e.payloadShort
 	case rest > n:
-		return errDataTrailing
+		return e.trailing
 	}
 	m.Origin = binary.BigEndian.Uint64(body)
 	m.OriginSeq = binary.BigEndian.Uint32(body[8:])

@@ -19,6 +19,7 @@ type Message struct {
 	ProbeRequest ProbeRequest // set when Header.Type is TypeProbeRequest
 	ProbeResult  ProbeResult  // set when Header.Type is TypeProbeResult
 	Digest       Digest       // set when Header.Type is TypeDigest
+	Copy         Data         // set when Header.Type is TypeCopy: a Data's body
 }
 
 // Decode decodes the whole datagram b into m: [ParseHeader], then the body
@@ -104,6 +105,12 @@ func Decode(b []byte, m *Message) error {
 			return err
 		}
 		*m = Message{Header: h, Digest: x}
+	case TypeCopy:
+		var x Data
+		if err := x.DecodeCopy(body); err != nil {
+			return err
+		}
+		*m = Message{Header: h, Copy: x}
 	default: // TypeSealed; ParseHeader rejected the rest
 		return ErrSealed
 	}
@@ -143,6 +150,8 @@ func Encode(b []byte, m *Message) (int, error) {
 		return m.ProbeResult.Encode(b, seq)
 	case TypeDigest:
 		return m.Digest.Encode(b, seq)
+	case TypeCopy:
+		return m.Copy.EncodeCopy(b, seq)
 	case TypeSealed:
 		return 0, ErrSealed
 	}

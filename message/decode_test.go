@@ -80,11 +80,11 @@ func TestDecodeRejectsHeaderFields(t *testing.T) {
 		for _, v := range []byte{1, 0x80, 0xff} {
 			wantDecodeError(t, set(3, v), 0, "header.flags", ErrFlags)
 		}
-		for _, v := range []uint16{0, 14, 0xffff} {
+		for _, v := range []uint16{0, 15, 0xffff} {
 			wantDecodeError(t, set(0, be16(v)...), 0, "header.type", ErrUnknownType)
 		}
 		// The version is checked before the type: it decides the layout.
-		wantDecodeError(t, set(0, 0, 14, 2), 0, "header.version", ErrVersion)
+		wantDecodeError(t, set(0, 0, 15, 2), 0, "header.version", ErrVersion)
 	}
 }
 
@@ -108,7 +108,7 @@ func TestDecodeSealedIsNotOpened(t *testing.T) {
 }
 
 func TestEncodeUnknownType(t *testing.T) {
-	for _, typ := range []Type{0, 14, 0xffff} {
+	for _, typ := range []Type{0, 15, 0xffff} {
 		if _, err := Encode(make([]byte, 64), &Message{Header: Header{Type: typ}}); err != ErrUnknownType {
 			t.Errorf("Encode(type %d) = %v; want ErrUnknownType", typ, err)
 		}
@@ -181,7 +181,7 @@ func TestMessageHasAFieldPerType(t *testing.T) {
 			t.Errorf("Message field %s: present %v", ty, ok)
 		}
 	}
-	if n := typ.NumField(); n != 1+int(TypeDigest)-1 {
+	if n := typ.NumField(); n != 1+int(TypeCopy)-1 {
 		t.Errorf("Message has %d fields; want the header and one per type but Sealed", n)
 	}
 }
@@ -208,7 +208,7 @@ func TestDecodeErrorText(t *testing.T) {
 		{errHeaderVersion, "message: header.version: unsupported version"},
 		{errHeaderShort, "message: header: datagram too short"},
 		{errHelloTrailing, "message: Hello: trailing bytes"},
-		{errDataPayloadShort, "message: Data.payload: datagram too short"},
+		{dataErrs.payloadShort, "message: Data.payload: datagram too short"},
 		{errStatusIDZero, "message: Status.record.id: invalid value"},
 		{errJoinRecord.addrLenBad, "message: Join.addrLen: address invalid"},
 		{errJoinRecord.metaShort, "message: Join.meta: datagram too short"},
@@ -228,7 +228,7 @@ func TestDecodeErrorText(t *testing.T) {
 			t.Errorf("Error() = %q; want %q", got, tt.want)
 		}
 	}
-	if !errors.Is(errDataOriginZero, ErrInvalid) || errors.Is(errDataOriginZero, ErrShort) {
+	if !errors.Is(dataErrs.originZero, ErrInvalid) || errors.Is(dataErrs.originZero, ErrShort) {
 		t.Error("DecodeError does not unwrap to its own sentinel only")
 	}
 }

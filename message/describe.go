@@ -75,8 +75,11 @@ func AppendDescribe(dst, b []byte) []byte {
 		dst = append(dst, ']')
 	case TypeAck:
 		dst = strconv.AppendUint(append(dst, " acked="...), uint64(m.Ack.AckedSeq), 10)
-	case TypeData:
+	case TypeData, TypeCopy:
 		d := &m.Data
+		if m.Header.Type == TypeCopy {
+			d = &m.Copy
+		}
 		dst = appendID(append(dst, " origin="...), d.Origin)
 		dst = strconv.AppendUint(append(dst, " originSeq="...), uint64(d.OriginSeq), 10)
 		dst = strconv.AppendInt(append(dst, " len="...), int64(len(d.Payload)), 10)

@@ -146,6 +146,14 @@ var goldenCases = []goldenCase{
 		encodeWith(newDigest(1, true, digestView...), 13)},
 	{"digest_default", "Digest of 64 buckets, DigestBits(512): what a node at the default MaxMessageSize sends, here for 100 members spread over the id space.",
 		encodeWith(newDigest(DigestBits(DefaultMaxMessageSize), false, spreadView(100)...), 13)},
+	{"copy", `Copy: originator 0xa1's first payload, "hello", as a redundant copy that is not acknowledged.`,
+		encodeCopy(&Data{Origin: 0xa1, OriginSeq: 1, Payload: []byte("hello")}, 14)},
+	{"copy_empty_payload", "Copy with an empty payload (len 0 is valid).",
+		encodeCopy(&Data{Origin: 0xb2, OriginSeq: 70000}, 14)},
+}
+
+func encodeCopy(d *Data, seq uint32) func([]byte) (int, error) {
+	return func(b []byte) (int, error) { return d.EncodeCopy(b, seq) }
 }
 
 // writeUpdate builds an Update of the given records with UpdateWriter.
@@ -428,6 +436,13 @@ func TestExtensionsHandWritten(t *testing.T) {
 				[]byte{0xbd, 0x06, 0x03, 0xea}, // bucket 0 hash: 770fc5a4 ^ ca09c64e
 				[]byte{0x00, 0x02},             // bucket 1 count: 0x80000000000000c3, 0xc0000000000000d4
 				[]byte{0x81, 0x60, 0xf1, 0xf5}, // bucket 1 hash: 26a5fe71 ^ a7c50f84
+			)},
+		{"copy", "copy",
+			encodeCopy(&Data{Origin: 0xa1, OriginSeq: 1, Payload: []byte("hello")}, 14),
+			cat(header(0x0e, 14),
+				[]byte{0, 0, 0, 0, 0, 0, 0, 0xa1}, // origin
+				[]byte{0, 0, 0, 1},                // originSeq
+				[]byte{0, 5}, []byte("hello"),     // len, payload
 			)},
 	}
 	goldens := loadGoldens(t)

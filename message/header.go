@@ -31,6 +31,7 @@ const (
 	TypeProbeRequest Type = 11 // asks the receiver to probe a member for the sender
 	TypeProbeResult  Type = 12 // answers a ProbeRequest: the member answered, or not
 	TypeDigest       Type = 13 // a summary of the sender's view of the membership, by bucket
+	TypeCopy         Type = 14 // a Data its receiver does not acknowledge: one of a rumor's redundant copies
 )
 
 // Sizes and limits of protocol version 1.
@@ -74,6 +75,7 @@ var typeNames = [...]string{
 	TypeProbeRequest: "ProbeRequest",
 	TypeProbeResult:  "ProbeResult",
 	TypeDigest:       "Digest",
+	TypeCopy:         "Copy",
 }
 
 // String returns the type's name, such as "Hello", or "Type(9)" for a value
@@ -87,7 +89,7 @@ func (t Type) String() string {
 
 // known reports whether t is a type of protocol version 1: a base type or
 // an extension this package implements.
-func (t Type) known() bool { return t >= TypeHello && t <= TypeDigest }
+func (t Type) known() bool { return t >= TypeHello && t <= TypeCopy }
 
 // IsExtension reports whether t is an extension type (9 and above), one
 // that a peer knowing only the base format drops.
@@ -159,6 +161,14 @@ func PutHeader(b []byte, t Type, seq uint32) {
 // own seq just before its datagram is sent. It panics if len(b) < HeaderSize.
 func PutSeq(b []byte, seq uint32) {
 	binary.BigEndian.PutUint32(b[4:HeaderSize], seq)
+}
+
+// PutType overwrites the type of the encoded datagram b (bytes 0..1): a
+// Copy passed on, or logged, as the Data it carries, or the reverse. It
+// panics if len(b) < HeaderSize.
+func PutType(b []byte, t Type) {
+	_ = b[HeaderSize-1]
+	binary.BigEndian.PutUint16(b, uint16(t))
 }
 
 // SeqOf returns the seq of the encoded datagram b (bytes 4..7). It panics if

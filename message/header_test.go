@@ -14,7 +14,7 @@ func TestTypeString(t *testing.T) {
 		{TypeAck, "Ack"}, {TypeData, "Data"}, {TypeStatus, "Status"}, {TypeLeave, "Leave"},
 		{TypeSealed, "Sealed"}, {TypeJoin, "Join"}, {TypeUpdate, "Update"},
 		{TypeProbeRequest, "ProbeRequest"}, {TypeProbeResult, "ProbeResult"}, {TypeDigest, "Digest"},
-		{0, "Type(0)"}, {14, "Type(14)"}, {0xffff, "Type(65535)"},
+		{TypeCopy, "Copy"}, {0, "Type(0)"}, {15, "Type(15)"}, {0xffff, "Type(65535)"},
 	}
 	for _, tt := range tests {
 		if got := tt.t.String(); got != tt.want {
@@ -26,7 +26,7 @@ func TestTypeString(t *testing.T) {
 func TestTypeValuesAreWireProtocol(t *testing.T) {
 	// Append only: these numbers are on the wire.
 	got := []Type{TypeHello, TypeWelcome, TypeMemberList, TypeAck, TypeData, TypeStatus, TypeLeave, TypeSealed,
-		TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult, TypeDigest}
+		TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult, TypeDigest, TypeCopy}
 	for i, typ := range got {
 		if typ != Type(i+1) {
 			t.Errorf("%v = %d; want %d", typ, uint16(typ), i+1)
@@ -46,9 +46,9 @@ func TestTypeIsExtension(t *testing.T) {
 }
 
 // TestParseHeaderKnowsTheExtensionTypes checks the boundary of the known
-// types: 13 is the last one, 14 is unknown.
+// types: 14 is the last one, 15 is unknown.
 func TestParseHeaderKnowsTheExtensionTypes(t *testing.T) {
-	for _, typ := range []Type{TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult, TypeDigest} {
+	for _, typ := range []Type{TypeJoin, TypeUpdate, TypeProbeRequest, TypeProbeResult, TypeDigest, TypeCopy} {
 		b := make([]byte, HeaderSize)
 		PutHeader(b, typ, 3)
 		if h, body, err := ParseHeader(b); err != nil || h.Type != typ || len(body) != 0 {
@@ -56,9 +56,9 @@ func TestParseHeaderKnowsTheExtensionTypes(t *testing.T) {
 		}
 	}
 	b := make([]byte, HeaderSize)
-	PutHeader(b, 14, 3)
+	PutHeader(b, 15, 3)
 	if _, _, err := ParseHeader(b); err != errHeaderType {
-		t.Errorf("ParseHeader(type 14) = %v; want header.type unknown", err)
+		t.Errorf("ParseHeader(type 15) = %v; want header.type unknown", err)
 	}
 }
 

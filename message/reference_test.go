@@ -11,9 +11,9 @@ import (
 )
 
 // This file holds a slow reference decoder, written straight from
-// wire-format.md (and, for the extension types 9..13, from the layouts in
+// wire-format.md (and, for the extension types 9..14, from the layouts in
 // their doc comments: Record, Join, Update, ProbeRequest, ProbeResult,
-// Digest) with bytes.Reader and binary.Read and allocating freely.
+// Digest, and Copy, which is a Data's body under its own type) with bytes.Reader and binary.Read and allocating freely.
 // FuzzDecode checks that it and the fast decoder agree on every input:
 // accept or reject, the sentinel and field of a rejection, and every field
 // of an acceptance. It also records each field it reads, which the golden
@@ -146,7 +146,7 @@ func refDecode(b []byte) (msg *refMessage, spans []refSpan, err error) {
 	if h.Version != 1 {
 		rr.fail("header.version", ErrVersion)
 	}
-	if h.Type < 1 || h.Type > 13 {
+	if h.Type < 1 || h.Type > 14 {
 		rr.fail("header.type", ErrUnknownType)
 	}
 	if h.Type == 8 {
@@ -176,7 +176,7 @@ func refDecode(b []byte) (msg *refMessage, spans []refSpan, err error) {
 		rr.index = ""
 	case TypeAck:
 		msg.AckedSeq = rr.u32("ackedSeq")
-	case TypeData:
+	case TypeData, TypeCopy: // a Copy is a Data's body under type 14
 		msg.Origin = rr.u64("origin")
 		if msg.Origin == 0 {
 			rr.fail("origin", ErrInvalid)
@@ -407,6 +407,9 @@ func refFromMessage(m *Message) *refMessage {
 	case TypeData:
 		r.Origin, r.OriginSeq = m.Data.Origin, m.Data.OriginSeq
 		r.Payload = append([]byte{}, m.Data.Payload...)
+	case TypeCopy:
+		r.Origin, r.OriginSeq = m.Copy.Origin, m.Copy.OriginSeq
+		r.Payload = append([]byte{}, m.Copy.Payload...)
 	case TypeStatus:
 		r.Records = [][2]uint64{}
 		for i := range m.Status.Count() {

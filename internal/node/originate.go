@@ -21,7 +21,7 @@ func (n *Node) Originate(payload []byte) error {
 	n.Versions.Observe(n.Self.ID, n.OwnSeq, n.Now)
 	n.Log.Append(n.Self.ID, n.OwnSeq, buf[:size])
 	idx := n.Rumor(n.Scratch(), nil)
-	n.ToMembers(m, idx, n.Cfg.RetryAttempts)
+	n.ToRumor(m, idx, false)
 	n.KeepScratch(idx)
 	n.Out.Close(m)
 	return nil
