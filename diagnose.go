@@ -1,11 +1,11 @@
 package gossip
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"time"
 
+	"github.com/tickgossip/gossip/internal/addrhash"
 	"github.com/tickgossip/gossip/internal/label"
 	"github.com/tickgossip/gossip/internal/seal"
 	"github.com/tickgossip/gossip/message"
@@ -156,7 +156,7 @@ func (s *GossipService) refused(from netip.AddrPort, why refusal) {
 		}
 	}
 	r := &s.refusal
-	k := addrKey(from)
+	k := addrhash.Of(from)
 	slot := &r.last[k%warnSlots]
 	if slot.key == k && now-slot.at < int64(warnEvery) {
 		return
@@ -238,20 +238,3 @@ func (e *JoinError) Error() string { return "gossip: join failed: " + e.Detail }
 
 // Unwrap returns ErrJoinFailed.
 func (e *JoinError) Unwrap() error { return ErrJoinFailed }
-
-// addrKey is a cheap hash of an address, for the warn rate limit (a
-// collision only lets two addresses share a minute).
-func addrKey(a netip.AddrPort) uint64 {
-	b := a.Addr().As16()
-	return mix64(binary.BigEndian.Uint64(b[8:]) ^ mix64(binary.BigEndian.Uint64(b[:8])^uint64(a.Port())))
-}
-
-// mix64 is the finaliser of SplitMix64: every input bit moves every
-// output bit.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
-}

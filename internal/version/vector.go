@@ -22,13 +22,14 @@
 package version
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"slices"
 	"sort"
 	"time"
 	"unsafe"
+
+	"github.com/tickgossip/gossip/internal/addrhash"
 )
 
 // Window is how many sequence numbers beyond the contiguous point are
@@ -70,24 +71,6 @@ type Source struct {
 	// origin's member address), or every datagram is authenticated (a
 	// sealed cluster). A direct datagram is believed at once.
 	Direct bool
-}
-
-// srcKey is a hash of a source address, kept with a claim instead of the
-// address (a collision only makes two sources look like one, so a far seq
-// waits for yet another).
-func srcKey(a netip.AddrPort) uint64 {
-	b := a.Addr().As16()
-	return mix64(binary.BigEndian.Uint64(b[8:]) ^ mix64(binary.BigEndian.Uint64(b[:8])^uint64(a.Port())))
-}
-
-// mix64 is the finaliser of SplitMix64: every input bit moves every
-// output bit.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
 }
 
 // Result is what ObserveFrom made of a seq.
@@ -207,7 +190,7 @@ func (v *Vector) ObserveFrom(id uint64, seq uint32, now time.Time, src Source) R
 	d := uint64(steps(o.Contiguous, seq)) - 1
 	if d >= Window {
 		if !src.Direct && !v.confirmed(o, seq, now, src) {
-			o.claim, o.claimSrc, o.claimAt = seq, srcKey(src.From), now.UnixNano()
+			o.claim, o.claimSrc, o.claimAt = seq, addrhash.Of(src.From), now.UnixNano()
 			v.Far++
 			return TooFar
 		}
@@ -235,7 +218,7 @@ func (v *Vector) ObserveFrom(id uint64, seq uint32, now time.Time, src Source) R
 // back: another source, recent enough, and within the window of it either
 // way.
 func (v *Vector) confirmed(o *Origin, seq uint32, now time.Time, src Source) bool {
-	if o.claim == 0 || o.claimSrc == srcKey(src.From) {
+	if o.claim == 0 || o.claimSrc == addrhash.Of(src.From) {
 		return false
 	}
 	ttl := v.ClaimFor
